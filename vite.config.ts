@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/** One config for the demo server, the e2e test pages and the unit tests. */
+export default defineConfig({
+  root: here('./demo'),
+  resolve: {
+    alias: [
+      { find: /^lockstep\/testing$/, replacement: here('./lib/testing/index.ts') },
+      { find: /^lockstep\/worker$/, replacement: here('./worker/index.ts') },
+      { find: /^lockstep$/, replacement: here('./lib/index.ts') },
+    ],
+  },
+  server: {
+    host: '127.0.0.1',
+    headers: {
+      // Cross-origin isolation gives performance.now() microsecond resolution.
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    },
+  },
+  test: {
+    root: here('.'),
+    include: ['lib/**/*.test.ts', 'worker/**/*.test.ts'],
+    typecheck: { enabled: true, include: ['lib/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
+});
