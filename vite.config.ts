@@ -5,7 +5,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 
 /** One config for the demo server, the e2e test pages and the unit tests. */
 export default defineConfig({
-  root: here('./demo'),
+  // The repo root: the demo lives at /demo/, the e2e test pages at /e2e/pages/.
+  root: here('.'),
   resolve: {
     alias: [
       { find: /^lockstep\/testing$/, replacement: here('./lib/testing/index.ts') },
@@ -22,7 +23,6 @@ export default defineConfig({
     },
   },
   test: {
-    root: here('.'),
     include: ['lib/**/*.test.ts', 'worker/**/*.test.ts'],
     typecheck: { enabled: true, include: ['lib/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },

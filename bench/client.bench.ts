@@ -1,0 +1,1 @@
+export { run } from '../lib/client/client-cache.bench';

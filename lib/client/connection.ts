@@ -1,0 +1,229 @@
+/**
+ * `connect()`: a typed connection to a database hosted in a worker, with the
+ * client cache, reducer calls and subscriptions.
+ */
+import { deserializeError, QueryError, type LockstepError } from '../errors';
+import type { CallableReducerName, ReducerArgs, ReducerCalls } from '../schema/module-types';
+import type { ConnectionId, Identity } from '../schema/type-desc';
+import type { HelloResult, HostMessage, InspectResult, LogMessage, SqlResult } from '../sync/client-protocol';
+import { ClientCache } from './client-cache';
+import type { ClientDb, ClientEvent, EventContext } from './client-types';
+import { checkOptions, checkPort, type ConnectOptions } from './options';
+import { ReducerCatalog } from './reducers';
+import { reportError } from './report-error';
+import { Rpc } from './rpc';
+import { Subscription, type SubscriptionHandle } from './subscription';
+
+/** A line of the module log: `ctx.log.*` or `console.*` inside a reducer. */
+export type ModuleLogLine = Omit<LogMessage, 'type'>;
+
+/** An open connection to a database. `M` is the module's type: `connect<typeof chat>(...)`. */
+export interface Connection<M> {
+  /** The database's name. */
+  readonly database: string;
+  /** This browser profile's identity: `ctx.sender` of this connection's calls. */
+  readonly identity: Identity;
+  /** This connection's id: `ctx.connectionId` of its calls. */
+  readonly connectionId: ConnectionId;
+  /** The client cache: rows of active subscriptions, read synchronously. */
+  readonly db: ClientDb<M>;
+  /** One function per callable reducer: resolves once committed and in the cache (callbacks have run), rejects with the reducer's error. */
+  readonly reducers: ReducerCalls<M>;
+  /** Calls a reducer by name, like `reducers[name](args)`. */
+  call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>): Promise<void>;
+  /** Subscribes to queries; their rows enter `db` and stay until the subscription ends. */
+  subscribe(queries: string | readonly string[]): SubscriptionHandle;
+  /** Runs a one-off query against the database (not the cache). */
+  sql(query: string): Promise<SqlResult>;
+  /** Calls `cb` for each line of the module log; returns a function that removes it. */
+  onLog(cb: (line: ModuleLogLine) => void): () => void;
+  /** The database's status: role, epoch, last seq, state hash, rows per table. With `replay`, also re-runs the whole log (slow) and reports its state hash. */
+  inspect(options?: { readonly replay?: boolean }): Promise<InspectResult>;
+  /**
+   * Closes the connection: pending and later calls reject with a `ClosedError`, subscriptions end,
+   * and the cache keeps its last rows. Resolves once the host has answered; then the worker is terminated.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a connection: starts the worker, greets the host, and resolves once the
+ * module's tables and reducers are known. Rejects with a `ValueError` naming a bad
+ * option, or with the host's error when it refuses.
+ * @example
+ * import type * as chat from './chat.module';
+ * const conn = await connect<typeof chat>({
+ *   database: 'chat',
+ *   worker: () => new Worker(new URL('./chat.worker.ts', import.meta.url), { type: 'module' }),
+ * });
+ * conn.db.message.onInsert((ctx, row) => render(row));
+ * await conn.subscribe('SELECT * FROM message').applied;
+ * await conn.reducers.sendMessage({ text: 'hi' });
+ */
+export async function connect<M>(options: ConnectOptions): Promise<Connection<M>> {
+  const connection = openConnection<M>(options);
+  await connection.ready;
+  return connection;
+}
+
+/** Opens a connection without waiting for the host; calls wait for `ready` in a queue. For tests and tools. */
+export function openConnection<M>(options: ConnectOptions): ClientConnection<M> {
+  checkOptions(options);
+  const port = options.worker();
+  checkPort(port, options.database);
+  return new ClientConnection<M>(options.database, port, options.durability ?? 'confirmed');
+}
+
+/** The runtime {@link Connection}. */
+export class ClientConnection<M> implements Connection<M> {
+  identity = '' as Identity;
+  connectionId = '' as ConnectionId;
+  reducers = {} as ReducerCalls<M>;
+  /** Resolves once the host has answered `hello`; rejects when it refuses. */
+  readonly ready: Promise<void>;
+  readonly #rpc: Rpc;
+  readonly #cache = new ClientCache((event) => this.#context(event));
+  readonly #subscriptions = new Map<number, Subscription>();
+  readonly #logListeners = new Set<(line: ModuleLogLine) => void>();
+  #catalog = new ReducerCatalog();
+  #lastCallId = 0;
+  #nextQueryId = 1;
+
+  constructor(
+    readonly database: string,
+    port: ConstructorParameters<typeof Rpc>[0],
+    durability: 'confirmed' | 'fast',
+  ) {
+    this.#rpc = new Rpc(port, database, (message) => this.#receive(message));
+    this.ready = this.#rpc.hello(durability).then(
+      (hello) => this.#greeted(hello),
+      (error: unknown) => {
+        // Refused before it opened: nothing queued will ever be answered. (When closed, close() does this.)
+        if (!this.#rpc.closing) {
+          this.#rpc.fail(error);
+          this.#rpc.shutdown();
+        }
+        throw error;
+      },
+    );
+  }
+
+  get db(): ClientDb<M> {
+    return this.#cache.db as unknown as ClientDb<M>;
+  }
+
+  call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>): Promise<void> {
+    return this.#call(name, args);
+  }
+
+  subscribe(queries: string | readonly string[]): SubscriptionHandle {
+    const list = typeof queries === 'string' ? [queries] : Array.isArray(queries) ? [...(queries as readonly unknown[])] : [];
+    if (list.length === 0 || list.some((q) => typeof q !== 'string' || q.trim() === '')) {
+      throw new QueryError(`subscribe() takes SQL text or a non-empty array of it, e.g. conn.subscribe('SELECT * FROM message'); got ${JSON.stringify(queries) ?? typeof queries}`);
+    }
+    const sqls = list as string[];
+    const ids = sqls.map(() => this.#nextQueryId++);
+    const subscription = new Subscription(sqls, ids, { end: (s, tell) => this.#end(s, tell) });
+    if (this.#rpc.closing) {
+      subscription.closed(this.#rpc.closedError());
+      return subscription;
+    }
+    for (const id of ids) {
+      this.#subscriptions.set(id, subscription);
+      this.#cache.addQuery(id);
+    }
+    this.#cache.pendingSubscriptions++;
+    const settle = (): void => void this.#cache.pendingSubscriptions--;
+    this.#rpc
+      .request((requestId) => ({ type: 'subscribe', requestId, queries: ids.map((queryId, i) => ({ queryId, sql: sqls[i]! })) }))
+      .then(
+        () => (settle(), subscription.accepted()),
+        (error: LockstepError) => (settle(), this.#rpc.closing ? subscription.closed(error) : subscription.failed(error)),
+      );
+    return subscription;
+  }
+
+  sql(query: string): Promise<SqlResult> {
+    if (typeof query !== 'string' || query.trim() === '') return Promise.reject(new QueryError(`sql() takes SQL text, got ${JSON.stringify(query) ?? typeof query}`));
+    return this.#rpc.request<SqlResult>((requestId) => ({ type: 'sql', requestId, sql: query }));
+  }
+
+  onLog(cb: (line: ModuleLogLine) => void): () => void {
+    if (typeof cb !== 'function') throw new TypeError(`onLog needs a function, got ${typeof cb}`);
+    this.#logListeners.add(cb);
+    return () => void this.#logListeners.delete(cb);
+  }
+
+  inspect(options: { readonly replay?: boolean } = {}): Promise<InspectResult> {
+    const replay = options.replay === true;
+    return this.#rpc.request<InspectResult>((requestId) => (replay ? { type: 'inspect', requestId, replay } : { type: 'inspect', requestId }));
+  }
+
+  close(): Promise<void> {
+    const closed = this.#rpc.close();
+    const error = this.#rpc.closedError();
+    for (const subscription of new Set(this.#subscriptions.values())) subscription.closed(error);
+    this.#subscriptions.clear();
+    return closed;
+  }
+
+  #call(name: string, args: unknown): Promise<void> {
+    return this.#rpc
+      .request((requestId) => {
+        const callArgs = (args ?? {}) as Readonly<Record<string, unknown>>;
+        this.#catalog.check(name, callArgs);
+        return { type: 'call', requestId, reducer: name, args: callArgs, callId: ++this.#lastCallId };
+      })
+      .then(() => undefined);
+  }
+
+  #greeted(hello: HelloResult): void {
+    this.identity = hello.identity;
+    this.connectionId = hello.connectionId;
+    this.#catalog = new ReducerCatalog(hello.reducers);
+    const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
+    for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
+    this.reducers = Object.freeze(reducers) as unknown as ReducerCalls<M>;
+    this.#cache.init(hello.tables);
+    this.#rpc.open();
+  }
+
+  #receive(message: HostMessage): void {
+    switch (message.type) {
+      case 'applied':
+        return this.#cache.apply(message.queries, SUBSCRIBE_APPLIED);
+      case 'transaction': {
+        const { reducer, callId, sender, timestamp, seq } = message;
+        return this.#cache.apply(message.queries, { kind: 'reducer', reducer, callId, own: callId !== undefined, sender, timestamp, seq });
+      }
+      case 'subscriptionError':
+        return this.#subscriptions.get(message.queryId)?.failed(deserializeError(message.error), message.queryId);
+      case 'log': {
+        const line: ModuleLogLine = { level: message.level, reducer: message.reducer, message: message.message };
+        for (const cb of this.#logListeners) {
+          try {
+            cb(line);
+          } catch (error) {
+            reportError(error);
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  #end(subscription: Subscription, tell: readonly number[]): void {
+    for (const id of subscription.queryIds) this.#subscriptions.delete(id);
+    this.#cache.endQueries(subscription.queryIds);
+    if (tell.length === 0 || this.#rpc.closing) return;
+    this.#rpc.request((requestId) => ({ type: 'unsubscribe', requestId, queryIds: tell })).catch((error: unknown) => {
+      if (!this.#rpc.closing) reportError(error);
+    });
+  }
+
+  #context(event: ClientEvent): EventContext<M> {
+    return { event, db: this.db, reducers: this.reducers };
+  }
+}
+
+const SUBSCRIBE_APPLIED: ClientEvent = Object.freeze({ kind: 'subscribeApplied' });

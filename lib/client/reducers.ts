@@ -1,0 +1,51 @@
+/**
+ * The client's view of the module's reducers: which ones it may call, and their
+ * argument checks, so a bad call is refused before anything is sent.
+ */
+import { compileRow, type RowCodec } from '../codec/row';
+import { ReducerError, ValueError } from '../errors';
+import type { HelloResult } from '../sync/client-protocol';
+
+/** The reducers the host announced, with compiled argument checks. */
+export class ReducerCatalog {
+  private readonly codecs = new Map<string, RowCodec>();
+  private readonly others = new Map<string, string>();
+
+  constructor(reducers: HelloResult['reducers'] = []) {
+    for (const reducer of reducers) {
+      if (reducer.kind === 'reducer') this.codecs.set(reducer.name, compileRow(`reducer ${reducer.name}`, reducer.params));
+      else this.others.set(reducer.name, reducer.kind === 'scheduled' ? 'it is a scheduled reducer' : `it is the ${reducer.kind} lifecycle reducer`);
+    }
+  }
+
+  /** Names of the reducers clients may call. */
+  names(): IterableIterator<string> {
+    return this.codecs.keys();
+  }
+
+  /**
+   * Throws a {@link ReducerError} naming the reducer, and the argument when there
+   * is one, unless `name` is a callable reducer and `args` fit its parameters.
+   * The messages are the engine's, so a call fails the same way on either side.
+   */
+  check(name: string, args: unknown): void {
+    const codec = this.codecs.get(name);
+    if (codec === undefined) {
+      const why = this.others.get(name);
+      if (why !== undefined) throw new ReducerError(`Reducer "${name}" cannot be called by clients: ${why}`, { reducer: name });
+      throw new ReducerError(`No reducer named "${name}"; the module has: ${[...this.codecs.keys()].join(', ') || '(none)'}`, { reducer: name });
+    }
+    if (codec.check(args)) return;
+    try {
+      codec.validate(args);
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      throw new ReducerError(`Bad arguments for reducer "${name}": ${error.message}`, {
+        reducer: name,
+        ...(error.column === undefined ? {} : { column: error.column }),
+        ...(error.value === undefined ? {} : { value: error.value }),
+        cause: error,
+      });
+    }
+  }
+}

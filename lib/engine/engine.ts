@@ -1,0 +1,226 @@
+import { Reader, Writer } from '../codec/buffer';
+import { compileRow, type RowCodec } from '../codec/row';
+import { DeterminismError, ReducerError, SenderError, toLockstepError, ValueError, type LockstepError } from '../errors';
+import type { ModuleLogger, ReducerContext } from '../schema/handles';
+import type { ModuleDef, ModuleReducer } from '../schema/module';
+import type { ConnectionId, Identity } from '../schema/type-desc';
+import type { Row } from '../store/index-store';
+import { Store } from '../store/store';
+import type { Transaction, TxDiff } from '../store/transaction';
+import { createDbHandles } from './db-handles';
+import { install, uninstall } from './guards';
+import { createContext } from './context';
+import { Scheduler } from './scheduler';
+
+/** Everything that decides a call's outcome besides the state: what the authority stamps into the log. */
+export interface CallMeta {
+  readonly sender: Identity;
+  readonly connectionId: ConnectionId | null;
+  /** Microseconds since the Unix epoch. */
+  readonly timestamp: bigint;
+  /** Seeds `ctx.random`. */
+  readonly seed: bigint;
+}
+
+/** One reducer call to run. */
+export interface CallRequest extends CallMeta {
+  readonly reducer: string;
+  readonly args: unknown;
+  /** Set by the host for lifecycle and scheduled calls, which clients may not make. */
+  readonly internal?: boolean;
+}
+
+/** The outcome of a call: committed with its row diff and undo record, or failed and rolled back. */
+export type CallOutcome =
+  | { readonly ok: true; readonly diff: TxDiff; readonly tx: Transaction }
+  | { readonly ok: false; readonly error: LockstepError };
+
+/** A line of the module log. */
+export interface LogRecord {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly reducer: string;
+  readonly message: string;
+}
+
+/** Options of an {@link Engine}. */
+export interface EngineOptions {
+  /** The database's own identity (`ctx.identity`, the sender of scheduled calls). */
+  readonly identity?: Identity;
+  /** Receives `ctx.log` and `console.*` output of reducers. */
+  readonly log?: (record: LogRecord) => void;
+}
+
+const ZERO_IDENTITY = '0'.repeat(64) as Identity;
+
+/**
+ * Runs a module's reducers as transactions over its in-memory tables. The same
+ * requests in the same order give the same state on every engine: this is what
+ * the authority runs and what replicas replay.
+ */
+export class Engine {
+  readonly store: Store;
+  readonly identity: Identity;
+  /** `ctx.db`: table handles over the store. Reads work anywhere; writes only inside a reducer. */
+  readonly db: Record<string, unknown>;
+  private readonly argCodecs = new Map<string, RowCodec>();
+  readonly scheduler: Scheduler;
+  private readonly logSink: (record: LogRecord) => void;
+  private readonly commitListeners = new Set<(diff: TxDiff, request: CallRequest) => void>();
+
+  constructor(
+    readonly module: ModuleDef,
+    options: EngineOptions = {},
+  ) {
+    this.store = new Store(module.tables);
+    this.db = createDbHandles(this.store);
+    this.identity = options.identity ?? ZERO_IDENTITY;
+    this.logSink = options.log ?? (() => {});
+    this.scheduler = new Scheduler(this.store);
+    for (const reducer of module.reducers.values()) this.argCodecs.set(reducer.name, compileRow(`reducer ${reducer.name}`, reducer.params));
+  }
+
+  /**
+   * Checks that a call names a reducer its caller may call, with valid arguments.
+   * Throws {@link ReducerError} naming the reducer and argument. Clients run this before sending.
+   */
+  check(name: string, args: unknown, internal = false): ModuleReducer {
+    const reducer = this.module.reducers.get(name);
+    if (reducer === undefined) {
+      const names = [...this.module.reducers.values()].filter((r) => r.kind === 'reducer').map((r) => r.name);
+      throw new ReducerError(`No reducer named "${name}"; the module has: ${names.join(', ') || '(none)'}`, { reducer: name });
+    }
+    if (!internal && reducer.kind !== 'reducer') {
+      const why = reducer.kind === 'scheduled' ? `it is scheduled by table "${reducer.scheduleTable}"` : `it is the ${reducer.kind} lifecycle reducer`;
+      throw new ReducerError(`Reducer "${name}" cannot be called by clients: ${why}`, { reducer: name });
+    }
+    try {
+      this.argCodecs.get(name)!.validate(args);
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      throw new ReducerError(`Bad arguments for reducer "${name}": ${error.message}`, { reducer: name, ...(error.column === undefined ? {} : { column: error.column }), ...(error.value === undefined ? {} : { value: error.value }), cause: error });
+    }
+    return reducer;
+  }
+
+  /** The codec of a reducer's arguments (for log entries and wire messages). */
+  argsCodec(name: string): RowCodec {
+    const codec = this.argCodecs.get(name);
+    if (codec === undefined) throw new ReducerError(`No reducer named "${name}"`, { reducer: name });
+    return codec;
+  }
+
+  /** Encodes a call's arguments (already checked) for a log entry or a wire message. */
+  encodeArgs(name: string, args: unknown): Uint8Array {
+    this.scratch.reset();
+    this.argsCodec(name).encode(this.scratch, args as Record<string, unknown>);
+    return this.scratch.finish();
+  }
+
+  /** Decodes a call's arguments from a log entry. */
+  decodeArgs(name: string, bytes: Uint8Array): Record<string, unknown> {
+    return this.argsCodec(name).decode(new Reader(bytes));
+  }
+
+  private readonly scratch = new Writer(256);
+
+  /** Runs one call in its own transaction. Never throws for reducer failures: they are the outcome. */
+  call(request: CallRequest): CallOutcome {
+    let reducer: ModuleReducer;
+    try {
+      reducer = this.check(request.reducer, request.args, request.internal === true);
+    } catch (error) {
+      const refused = this.module.reducers.get(request.reducer);
+      // A due row whose call cannot even start must not stay due forever.
+      if (refused?.kind === 'scheduled' && request.internal === true) this.scheduler.skip(refused.scheduleTable!, (request.args as { arg: Row }).arg);
+      return { ok: false, error: toLockstepError(error) };
+    }
+    const log = this.logger(reducer.name);
+    const tx = this.store.begin();
+    install(log);
+    try {
+      const ctx = createContext(this.db, request, this.identity, log);
+      const result: unknown = reducer.fn(ctx as ReducerContext<any>, request.args);
+      if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+        (result as Promise<unknown>).then(undefined, () => {});
+        throw new DeterminismError(`Reducer "${reducer.name}" returned a Promise: reducers must be synchronous (no async/await)`, { reducer: reducer.name });
+      }
+      if (reducer.kind === 'scheduled') this.scheduler.finishRun(reducer, request.args, tx);
+    } catch (error) {
+      uninstall();
+      this.store.rollback();
+      if (reducer.kind === 'scheduled') this.scheduler.skip(reducer.scheduleTable!, (request.args as { arg: Row }).arg);
+      const failure = toLockstepError(error, { reducer: reducer.name });
+      if (!(failure instanceof SenderError) && failure.cause !== undefined) this.logSink({ level: 'error', reducer: reducer.name, message: failure.stack ?? failure.message });
+      return { ok: false, error: failure };
+    }
+    uninstall();
+    this.store.commit();
+    const diff = tx.diff();
+    const ran = reducer.kind === 'scheduled' ? { table: reducer.scheduleTable!, row: (request.args as { arg: Row }).arg } : undefined;
+    this.scheduler.afterCommit(diff, request.timestamp, ran);
+    for (const listener of this.commitListeners) listener(diff, request);
+    return { ok: true, diff, tx };
+  }
+
+  /**
+   * Calls `listener` after every committed transaction (outside the reducer, with
+   * the state already updated). Returns a function that removes it.
+   */
+  onCommit(listener: (diff: TxDiff, request: CallRequest) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Runs `init` if the module has one (once, when the database is created). */
+  init(meta: CallMeta): CallOutcome | undefined {
+    const init = this.module.init;
+    return init === undefined ? undefined : this.call({ ...meta, reducer: init.name, args: {}, internal: true });
+  }
+
+  /** Runs `clientConnected` / `clientDisconnected` for a client, if the module has it. */
+  lifecycle(event: 'clientConnected' | 'clientDisconnected', meta: CallMeta): CallOutcome | undefined {
+    const reducer = this.module[event];
+    return reducer === undefined ? undefined : this.call({ ...meta, reducer: reducer.name, args: {}, internal: true });
+  }
+
+  /** The next time a scheduled reducer is due, if any. */
+  nextDue(): bigint | undefined {
+    return this.scheduler.nextDue();
+  }
+
+  /**
+   * The scheduled call that is due first at `now`, as a request to run (and to log),
+   * or undefined when nothing is due. The host runs it with {@link call}.
+   */
+  dueCall(now: bigint, seed: bigint): CallRequest | undefined {
+    const due = this.scheduler.firstDue(now);
+    if (due === undefined) return undefined;
+    return { reducer: due.reducer, args: { arg: due.row }, internal: true, sender: this.identity, connectionId: null, timestamp: due.at, seed };
+  }
+
+  /** All rows of a table, in its order (reads outside reducers). */
+  rows(table: string): Row[] {
+    return [...this.store.table(table).scan()];
+  }
+
+  private readonly loggers = new Map<string, ModuleLogger>();
+
+  private logger(reducer: string): ModuleLogger {
+    const cached = this.loggers.get(reducer);
+    if (cached !== undefined) return cached;
+    const emit = (level: LogRecord['level']) => (...args: unknown[]) => this.logSink({ level, reducer, message: args.map(format).join(' ') });
+    const logger: ModuleLogger = { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+    this.loggers.set(reducer, logger);
+    return logger;
+  }
+}
+
+function format(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

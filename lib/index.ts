@@ -1,0 +1,65 @@
+/**
+ * Lockstep: a database that lives in the browser tab. This is the public API of
+ * modules (tables, types, reducers) and, as it lands, of the client.
+ */
+export { t, ScheduleAt, TypeBuilder } from './schema/type-builders';
+export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, InferEnum, BuilderMap } from './schema/type-builders';
+export { table, TableDef } from './schema/table';
+export type { TableOptions, IndexOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf } from './schema/table';
+export { schema, Schema, isReducerDef } from './schema/schema';
+export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf } from './schema/schema';
+export { loadModule } from './schema/module';
+export type { ModuleDef, ModuleReducer } from './schema/module';
+export type { CallOptions, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';
+export { Range } from './schema/range';
+export type { Bound } from './schema/range';
+export type {
+  DbOf,
+  TableHandle,
+  TableHandleOf,
+  UniqueIndexHandle,
+  PrimaryKeyHandle,
+  IndexHandle,
+  ReducerContext,
+  Random,
+  ModuleLogger,
+} from './schema/handles';
+export type { Identity, ConnectionId, TypeDesc, FieldDesc, VariantDesc } from './schema/type-desc';
+export {
+  LockstepError,
+  SenderError,
+  InternalError,
+  ConstraintError,
+  ValueError,
+  SchemaError,
+  DecodeError,
+  DeterminismError,
+  ReducerError,
+  NotFoundError,
+  QueryError,
+  ClosedError,
+  ERROR_CODES,
+  serializeError,
+  deserializeError,
+} from './errors';
+export type { LockstepErrorName, LockstepErrorCode, SerializedError, ErrorDetails } from './errors';
+export type { Hash } from './codec/hash';
+
+// ---- Client: connect() from the UI thread (lib/client) ----
+export { connect } from './client/connection';
+export type { Connection, ModuleLogLine } from './client/connection';
+export type { ConnectOptions, MessagePortLike } from './client/options';
+export type { SubscriptionHandle } from './client/subscription';
+export type {
+  ClientDb,
+  ClientTableOf,
+  ClientTable,
+  ClientTableWithPrimaryKey,
+  ClientUniqueIndex,
+  ClientIndex,
+  ClientEvent,
+  EventContext,
+  RowCallback,
+  UpdateCallback,
+} from './client/client-types';
+export type { Durability, SqlResult, InspectResult } from './sync/client-protocol';

@@ -1,0 +1,161 @@
+/**
+ * The client protocol: the messages between a connection (UI thread) and the
+ * database host (worker). Plain structured-clonable data and no logic, so the
+ * same messages can later serve a thin client over a data channel.
+ *
+ * Rows travel as plain objects (bigint, Uint8Array and strings survive
+ * structured clone). Every request carries a `requestId`; the host answers each
+ * with exactly one `result`.
+ */
+import type { SerializedError } from '../errors';
+import type { ReducerKind } from '../schema/schema';
+import type { TableSchema } from '../schema/table';
+import type { ConnectionId, FieldDesc, Identity } from '../schema/type-desc';
+
+/** A row as sent over the wire. */
+export type WireRow = Readonly<Record<string, unknown>>;
+
+/** How a call's promise and its visible effects wait for IndexedDB. */
+export type Durability = 'confirmed' | 'fast';
+
+/** Opens the session. Answered with {@link HelloResult}. */
+export interface HelloRequest {
+  readonly type: 'hello';
+  readonly requestId: number;
+  /** The database to open; the host opens it on the first hello. */
+  readonly database: string;
+  readonly durability: Durability;
+}
+
+/** A reducer call; args are validated by the client first and again by the host. */
+export interface CallRequestMessage {
+  readonly type: 'call';
+  readonly requestId: number;
+  readonly reducer: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Numbers this client's calls, for exactly-once delivery across retries. */
+  readonly callId: number;
+}
+
+/** Subscribes to queries; each gets its own id, chosen by the client. Answered when the first results are sent. */
+export interface SubscribeRequest {
+  readonly type: 'subscribe';
+  readonly requestId: number;
+  readonly queries: readonly { readonly queryId: number; readonly sql: string }[];
+}
+
+/** Ends subscriptions. */
+export interface UnsubscribeRequest {
+  readonly type: 'unsubscribe';
+  readonly requestId: number;
+  readonly queryIds: readonly number[];
+}
+
+/** A one-off query. Answered with {@link SqlResult}. */
+export interface SqlRequest {
+  readonly type: 'sql';
+  readonly requestId: number;
+  readonly sql: string;
+}
+
+/** Ends the session (runs `clientDisconnected`). */
+export interface CloseRequest {
+  readonly type: 'close';
+  readonly requestId: number;
+}
+
+/** Asks for the database's status. Answered with {@link InspectResult}. */
+export interface InspectRequest {
+  readonly type: 'inspect';
+  readonly requestId: number;
+  /** Also re-run the whole log from scratch and report its state hash (slow; needs the whole log kept). */
+  readonly replay?: boolean;
+}
+
+/** Everything a connection sends. */
+export type ClientMessage = HelloRequest | CallRequestMessage | SubscribeRequest | UnsubscribeRequest | SqlRequest | CloseRequest | InspectRequest;
+
+/** The answer to `inspect`. */
+export interface InspectResult {
+  readonly role: 'authority';
+  readonly epoch: number;
+  /** The seq of the last entry. */
+  readonly seq: number;
+  readonly stateHash: string;
+  /** Rows per table. */
+  readonly rows: Readonly<Record<string, number>>;
+  /** Live queries held by all sessions. */
+  readonly liveQueries: number;
+  /** Bytes of log and snapshots in storage (estimate). */
+  readonly storageBytes: number;
+  /** Warnings from opening: a cut log tail, a migration. */
+  readonly warnings: readonly string[];
+  /** With `replay`: the state hash computed by re-running the whole log. */
+  readonly replayStateHash?: string;
+}
+
+/** The answer to `hello`. */
+export interface HelloResult {
+  readonly identity: Identity;
+  readonly connectionId: ConnectionId;
+  /** The module's tables (plain data), so the client can keep a cache with real indexes. */
+  readonly tables: readonly TableSchema[];
+  /** The module's reducers with their parameter types, so the client can validate arguments before sending. */
+  readonly reducers: readonly { readonly name: string; readonly kind: ReducerKind; readonly params: readonly FieldDesc[] }[];
+}
+
+/** The answer to `sql`. */
+export interface SqlResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly WireRow[];
+}
+
+/** The one answer to a request. */
+export type ResultMessage =
+  | { readonly type: 'result'; readonly requestId: number; readonly ok: true; readonly value?: unknown }
+  | { readonly type: 'result'; readonly requestId: number; readonly ok: false; readonly error: SerializedError };
+
+/** The rows one query added and removed in one transaction (an update is a delete plus an insert of the same key). */
+export interface QueryDiff {
+  readonly queryId: number;
+  readonly table: string;
+  readonly inserts: readonly WireRow[];
+  readonly deletes: readonly WireRow[];
+}
+
+/** The first result of subscribed queries, sent before the subscribe request's `result`. */
+export interface AppliedMessage {
+  readonly type: 'applied';
+  readonly requestId: number;
+  readonly queries: readonly QueryDiff[];
+}
+
+/** One committed transaction as this client's queries see it. */
+export interface TransactionMessage {
+  readonly type: 'transaction';
+  readonly seq: number;
+  readonly reducer: string;
+  readonly sender: Identity;
+  readonly timestamp: bigint;
+  /** Set when this client made the call: its callId. */
+  readonly callId: number | undefined;
+  readonly queries: readonly QueryDiff[];
+}
+
+/** A subscription failed after it was accepted (e.g. the module changed). */
+export interface SubscriptionErrorMessage {
+  readonly type: 'subscriptionError';
+  readonly queryId: number;
+  readonly error: SerializedError;
+}
+
+/** A line of the module log. */
+export interface LogMessage {
+  readonly type: 'log';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly reducer: string;
+  readonly message: string;
+}
+
+/** Everything the host sends. */
+export type HostMessage = ResultMessage | AppliedMessage | TransactionMessage | SubscriptionErrorMessage | LogMessage;
