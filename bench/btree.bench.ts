@@ -2,17 +2,13 @@
  * Benchmarks of the B+tree under every table and index, each beside a
  * built-in baseline measured in the same process (Map for point operations,
  * a plain array for scans). Every figure is the median of several runs.
+ *
+ * Run it alone with `npm run bench -- btree`.
  */
 import { BTree } from '../lib/store/btree';
+import type { BenchRow } from './harness';
 
-/** One benchmark result beside its baseline. */
-type BenchRow = {
-  name: string;
-  opsPerSec: number;
-  baselineName: string;
-  baselineOpsPerSec: number;
-  note?: string;
-};
+type Row = Omit<BenchRow, 'group'>;
 
 const N = 1_000_000;
 const RANGE = 10_000;
@@ -20,7 +16,7 @@ const RUNS = 7;
 const byNumber = (a: number, b: number): number => a - b;
 
 /** Runs every B+tree benchmark; each row's figures are medians of {@link RUNS} runs. */
-export async function run(): Promise<BenchRow[]> {
+export async function run(): Promise<Row[]> {
   const shuffled = shuffle(Array.from({ length: N }, (_, i) => i), 42);
   const ascending = Array.from({ length: N }, (_, i) => i);
   const full = new BTree<number, number>(byNumber);
@@ -31,12 +27,11 @@ export async function run(): Promise<BenchRow[]> {
   }
   const array = Array.from(full.values());
   const starts = shuffle(Array.from({ length: 100 }, (_, i) => i * ((N - RANGE) / 100)), 7);
-  const rows: BenchRow[] = [];
+  const rows: Row[] = [];
   const row = (name: string, ops: number, tree: () => number, baselineName: string, baseline: () => number, note?: string): void => {
     const [treeSeconds, baselineSeconds] = medians(tree, baseline);
-    const r: BenchRow = { name, opsPerSec: ops / treeSeconds, baselineName, baselineOpsPerSec: ops / baselineSeconds };
-    if (note !== undefined) r.note = note;
-    rows.push(r);
+    const r: Row = { name, value: ops / treeSeconds, unit: 'ops/s', baselineName, baselineValue: ops / baselineSeconds };
+    rows.push(note === undefined ? r : { ...r, note });
   };
 
   row(

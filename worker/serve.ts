@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { serializeError, toLockstepError } from '../lib/errors';
+import { ClosedError, serializeError, toLockstepError } from '../lib/errors';
 import type { LogRecord } from '../lib/engine/engine';
 import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
@@ -19,6 +19,24 @@ export interface ServeOptions {
 }
 
 declare const self: DedicatedWorkerGlobalScope;
+
+/**
+ * Takes the database's writer lock for the life of this worker. Until tabs elect a
+ * leader and replicate, a second tab must not open a second writer on the same log.
+ */
+function holdWriterLock(database: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    // Wait a little: a closed or crashed tab's worker may still be letting go.
+    navigator.locks
+      .request(`lockstep:${database}`, { signal: AbortSignal.timeout(3000) }, () => {
+        resolve();
+        return new Promise<never>(() => {}); // held until the worker ends
+      })
+      .catch(() =>
+        reject(new ClosedError(`Database "${database}" is already open in another tab or worker of this browser profile; close it there first (several tabs of one database are not supported yet)`)),
+      );
+  });
+}
 
 function randomConnectionId(): ConnectionId {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('') as ConnectionId;
@@ -40,6 +58,7 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
   let session: Promise<(message: ClientMessage) => void> | undefined;
 
   const open = async (database: string): Promise<(message: ClientMessage) => void> => {
+    await holdWriterLock(database);
     const [{ identity }, storage] = await Promise.all([loadOrCreateIdentity(), openIdbStorage(`lockstep:${database}`)]);
     const host = await DatabaseHost.open(module, {
       storage,

@@ -22,7 +22,7 @@ export function chooseRoute(terms: readonly BoundExpr[], slot: number): { route:
   let range: { route: Route; term: BoundExpr } | undefined;
   for (const term of terms) {
     if (term.kind === 'null' && !term.negated && term.col.table.slot === slot) {
-      return { route: { kind: 'eq', column: term.col.column.name, key: undefined, bytes: false }, term };
+      return { route: { kind: 'eq', column: term.col.column.name, key: undefined, bytes: term.col.type.kind === 'bytes' }, term };
     }
     if (term.kind !== 'cmp' || term.left.table.slot !== slot || term.right.kind !== 'value') continue;
     const { op, left, right } = term;

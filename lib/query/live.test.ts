@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { QueryError } from '../errors';
+import { schema } from '../schema/schema';
+import { table } from '../schema/table';
+import { t } from '../schema/type-builders';
+import { Store } from '../store/store';
 import type { Row } from '../store/index-store';
-import type { Store } from '../store/store';
 import type { SubscriptionChange } from './live-plan';
 import { QueryEngine } from './query-engine';
 import { ALICE, BOB, gameStore, write, type Writer } from './test-util';
@@ -74,6 +77,28 @@ describe('a live filter', () => {
     );
     expect(engine.explain('SELECT * FROM player WHERE score > 100', {}, { live: true })).toContain('changes: rows of player routed by player.score > 100 (threshold index)');
     expect(engine.explain('SELECT * FROM player WHERE level = 1 OR level = 2', {}, { live: true })).toContain('changes: every changed row of player is checked');
+  });
+});
+
+describe('routing of non-numeric values', () => {
+  it('delivers rows matched on bytes, NULL, f32 and identity values', () => {
+    const store = new Store(
+      schema({ blob: table({ name: 'blob', public: true }, { id: t.u32().primaryKey(), data: t.option(t.bytes()), f: t.f32(), who: t.identity() }) }).tables,
+    );
+    const engine = new QueryEngine(store);
+    const got: Record<string, unknown[]> = {};
+    for (const [name, where] of [['bytes', 'data = 0x0aff'], ['null', 'data IS NULL'], ['f32', 'f = 0.1'], ['who', `who = '${'C'.repeat(64)}'`]] as const) {
+      got[name] = [];
+      engine.subscribe(`SELECT * FROM blob WHERE ${where}`, {}, (c) => got[name]!.push(...c.inserts.map((r) => r.id)));
+    }
+    engine.applyDiff(
+      write(store, (w) => {
+        w.insert('blob', { id: 1, data: Uint8Array.of(10, 255), f: 0.1, who: ALICE });
+        w.insert('blob', { id: 2, data: undefined, f: 0.5, who: 'c'.repeat(64) });
+        w.insert('blob', { id: 3, data: Uint8Array.of(10), f: Math.fround(0.1), who: BOB });
+      }),
+    );
+    expect(got).toEqual({ bytes: [1], null: [2], f32: [1, 3], who: [2] });
   });
 });
 

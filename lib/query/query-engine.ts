@@ -81,6 +81,8 @@ export class QueryEngine {
   private delivering = false;
   private readonly queue: TxDiff[] = [];
   private touched: LivePlan[] = [];
+  private readonly changes: (SubscriptionChange | undefined)[] = [];
+  private readonly listeners: (readonly ChangeListener[])[] = [];
   private visitInsert: (sink: Sink, row: Row) => void;
   private visitDelete: (sink: Sink, row: Row) => void;
 
@@ -208,8 +210,10 @@ export class QueryEngine {
     }
     if (touched.length === 0) return;
     const n = touched.length;
-    const changes: (SubscriptionChange | undefined)[] = new Array(n);
-    const listeners: (readonly ChangeListener[])[] = new Array(n);
+    // Reused: a diff that arrives during delivery waits in the queue until this loop is done.
+    const { changes, listeners } = this;
+    changes.length = n;
+    listeners.length = n;
     for (let i = 0; i < n; i++) {
       const plan = touched[i]!;
       changes[i] = plan.finish();
@@ -230,6 +234,8 @@ export class QueryEngine {
       }
     } finally {
       this.delivering = false;
+      changes.length = 0;
+      listeners.length = 0;
     }
   }
 

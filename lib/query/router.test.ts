@@ -53,11 +53,13 @@ describe('the router', () => {
     expect(router.count).toBe(0);
   });
 
-  it('files bytes by their hex text', () => {
+  it('files bytes by their hex text, and a missing value under undefined', () => {
     const router = new TableRouter();
+    router.add(sink('none', { kind: 'eq', column: 'data', key: undefined, bytes: true }));
     router.add(sink('blob', { kind: 'eq', column: 'data', key: '0aff', bytes: true }));
     expect(reached(router, { data: Uint8Array.of(10, 255) })).toEqual(['blob']);
     expect(reached(router, { data: Uint8Array.of(10) })).toEqual([]);
+    expect(reached(router, { data: undefined })).toEqual(['none']);
   });
 });
 

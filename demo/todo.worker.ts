@@ -1,0 +1,4 @@
+import { serve } from 'lockstep/worker';
+import * as todo from './todo.module';
+
+serve(todo);
