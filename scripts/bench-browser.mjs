@@ -52,14 +52,15 @@ export async function runBrowserBenchmarks(sections) {
   });
   const open = (name) => openPage(context, `${origin}/bench/browser/${name}.html`, name);
   try {
-    const first = context.pages()[0] ?? (await context.newPage());
-    const version = await first.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? navigator.userAgent);
+    // The user agent's version is frozen at x.0.0.0; the DevTools protocol has the real one.
+    const cdp = await context.newCDPSession(context.pages()[0] ?? (await context.newPage()));
+    const { product } = await cdp.send('Browser.getVersion');
     const rows = [];
     for (const section of sections) {
       console.error(`running ${section}…`);
       rows.push(...(await SECTIONS[section](open, harness)).map((row) => ({ group: 'browser', ...row })));
     }
-    return { rows, version: `Chromium ${version}` };
+    return { rows, version: `Chromium ${product.split('/')[1] ?? product}` };
   } finally {
     await context.close();
     await server.close();
@@ -71,9 +72,7 @@ const SECTIONS = {
   /** 1. Call → own onInsert, one call at a time; and the durable awaited call beside one IndexedDB commit. */
   async 'browser/latency'(open, { median, quantile }) {
     const [rounds, perRound, warmup] = [10, 200, 200];
-    const page = await open('latency');
-    const s = await page.evaluate(([r, p, w]) => bench.measureLatency(r, p, w), [rounds, perRound, warmup]);
-    await page.close();
+    const s = finished(await inPage(open, 'latency', 'measureLatency', rounds, perRound, warmup), 'browser/latency');
     const us = (samples, q) => 1000 * (q === 0.5 ? median(samples) : quantile(samples, q));
     const timer = s.isolated ? '' : '; NOT cross-origin isolated: 100 µs timer steps';
     const rows = [];
@@ -104,9 +103,7 @@ const SECTIONS = {
   /** 2. Durable calls with many in flight, beside the same records written with raw IndexedDB and with Dexie. */
   async 'browser/throughput'(open, { median }) {
     const [count, rounds, warmup] = [20_000, 3, 2_000];
-    const page = await open('throughput');
-    const s = await page.evaluate(([c, r, w]) => bench.measureThroughput(c, r, w), [count, rounds, warmup]);
-    await page.close();
+    const s = finished(await inPage(open, 'throughput', 'measureThroughput', count, rounds, warmup), 'browser/throughput');
     const rate = (samples) => (count / median(samples)) * 1000;
     const name = `durable calls/s, ${count / 1000}k in flight (confirmed)`;
     const note = `median of ${rounds}; baseline in records/s`;
@@ -127,58 +124,63 @@ const SECTIONS = {
     const rows = [];
     const filled = [];
     const fill = await open('cold-open');
-    await fill.evaluate((d) => bench.prepopulate(d, 0), names(0).lockstep);
+    await call(fill, 'prepopulate', names(0).lockstep, 0);
     for (const size of [100_000, 1_000_000]) {
       const { lockstep, packed } = names(size);
-      const ms = await withBudget(fill.evaluate(([d, n]) => bench.prepopulate(d, n), [lockstep, size]));
-      const label = `${size / 1000}k rows`;
+      const name = `bulk load ${size / 1000}k rows (10k rows per call)`;
+      const ms = await call(fill, 'prepopulate', lockstep, size);
       if (ms === undefined) {
-        rows.push(notFinished(`bulk load ${label} (10k rows per call)`, 'rows/s'));
-        break; // the page's worker is still busy; larger sizes would only be slower
+        rows.push(notFinished(name, 'rows/s'));
+        break; // its worker is still busy, and a larger size would only take longer
       }
-      const packedMs = await fill.evaluate(([d, n]) => bench.prepopulatePacked(d, n), [packed, size]);
-      rows.push({ name: `bulk load ${label} (10k rows per call)`, value: (size / ms) * 1000, unit: 'rows/s', baselineName: 'packed IndexedDB write', baselineValue: (size / packedMs) * 1000, note: 'the prepopulation, once' });
+      const packedMs = finished(await call(fill, 'prepopulatePacked', packed, size), 'the packed baseline');
+      rows.push({ name, value: (size / ms) * 1000, unit: 'rows/s', baselineName: 'packed IndexedDB write', baselineValue: (size / packedMs) * 1000, note: 'the prepopulation, once' });
       filled.push(size);
     }
     await fill.close();
 
-    const inFreshPage = async (fn) => {
-      const page = await open('cold-open');
-      try {
-        return await withBudget(fn(page));
-      } finally {
-        await page.close();
-      }
-    };
-    const empty = [];
-    for (let i = 0; i < 5; i++) empty.push(await inFreshPage((p) => p.evaluate((d) => bench.openAndCount(d), names(0).lockstep)));
+    const fresh = (fn, ...args) => inPage(open, 'cold-open', fn, ...args);
+    const boots = [];
+    const empties = [];
+    for (let i = 0; i < 5; i++) {
+      boots.push(finished(await fresh('bootWorker'), 'worker boot'));
+      empties.push(finished(await fresh('openAndCount', names(0).lockstep), 'empty open').answered);
+    }
+    const empty = median(empties);
+    rows.push({
+      name: 'cold open → first answer, empty database',
+      value: empty,
+      unit: 'ms',
+      baselineName: 'worker boot, same modules, no database',
+      baselineValue: median(boots),
+      note: 'median of 5; from the Vite dev server, so the worker loads its modules one by one, unbundled',
+    });
     for (const size of filled) {
       const { lockstep, packed } = names(size);
-      const opens = [];
-      const reads = [];
-      const reps = size <= 100_000 ? 5 : 1;
-      for (let i = 0; i < reps; i++) {
-        reads.push(await inFreshPage((p) => p.evaluate((d) => bench.openAndReadPacked(d), packed)));
-        const opened = await inFreshPage((p) => p.evaluate((d) => bench.openAndCount(d), lockstep));
+      const name = `cold open → first answer, ${size / 1000}k rows`;
+      const [opens, reads] = [[], []];
+      for (let i = 0; i < (size <= 100_000 ? 5 : 3); i++) {
+        reads.push(await fresh('openAndReadPacked', packed));
+        const opened = await fresh('openAndCount', lockstep);
         if (opened === undefined) break;
         opens.push(opened);
       }
-      const name = `cold open → first answer, ${size / 1000}k rows`;
       if (opens.length === 0) {
         rows.push(notFinished(name, 'ms'));
         continue;
       }
       const wrong = opens.find((o) => o.rows !== size);
+      const answered = median(opens.map((o) => o.answered));
       rows.push({
         name,
-        value: median(opens.map((o) => o.answered)),
+        value: answered,
         unit: 'ms',
         baselineName: `packed IndexedDB read-back, ${size / 1000}k rows`,
         baselineValue: median(reads.map((r) => r.ms)),
         note: [
-          `connect ${median(opens.map((o) => o.connected)).toFixed(0)} ms + COUNT(*)`,
-          `empty database ${median(empty.map((o) => o.answered)).toFixed(0)} ms`,
           `median of ${opens.length}`,
+          `${(answered - empty).toFixed(0)} ms beyond an empty open (${(size / (answered - empty)).toFixed(0)}k rows/s)`,
+          `COUNT(*) ${(answered - median(opens.map((o) => o.connected))).toFixed(1)} ms`,
           ...(wrong ? [`COUNT(*) answered ${wrong.rows}, not ${size}`] : []),
         ].join('; '),
       });
@@ -199,16 +201,36 @@ async function openPage(context, url, name) {
   return page;
 }
 
-/** Resolves with `promise`'s value, or with undefined once {@link BUDGET_MS} has passed (the step goes on until its page closes). */
-async function withBudget(promise) {
+/** Runs `bench[fn](...args)` in a new page `name`, then closes it; undefined when it took longer than {@link BUDGET_MS}. */
+async function inPage(open, name, fn, ...args) {
+  const page = await open(name);
+  try {
+    return await call(page, fn, ...args);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Runs `bench[fn](...args)` in `page`: its value, or undefined once {@link BUDGET_MS}
+ * has passed (the step goes on until its page closes).
+ */
+async function call(page, fn, ...args) {
+  const promise = page.evaluate(([f, a]) => bench[f](...a), [fn, args]);
+  promise.catch(() => {}); // rejects when its page is closed after the budget ran out
   let timer;
   const expired = new Promise((resolve) => (timer = setTimeout(resolve, BUDGET_MS, undefined)));
-  promise.catch(() => {}); // rejects when its page is closed after the budget ran out
   try {
     return await Promise.race([promise, expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `value`, or an error naming the step that did not finish within the budget. */
+function finished(value, step) {
+  if (value === undefined) throw new Error(`${step} did not finish within ${BUDGET_MS / 1000} s`);
+  return value;
 }
 
 /** The row of a step that did not finish within the budget: a finding, not a figure. */

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// `npm run bench`: runs every bench/*.bench.ts in Node and prints one table.
-// Each file exports `run(): Promise<BenchRow[]>`; figures are medians beside a
-// baseline measured in the same process. Name files to run only some: `npm run bench -- engine`.
+// `npm run bench`: runs every bench/*.bench.ts in Node, then the browser benchmarks
+// (scripts/bench-browser.mjs), and prints one table. Each file exports
+// `run(): Promise<BenchRow[]>`; figures are medians beside a baseline measured in
+// the same process (or browser run). Name files or browser sections to run only
+// some: `npm run bench -- engine`, `npm run bench -- browser`.
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { runnerImport } from 'vite';
+import { runBrowserBenchmarks, selectBrowserSections } from './bench-browser.mjs';
 
+// The machine's load when the run starts: other work on it skews every figure.
+const loadAtStart = loadavg()[0].toFixed(2);
 const filters = process.argv.slice(2);
 const files = readdirSync('bench')
   .filter((f) => f.endsWith('.bench.ts'))
@@ -20,5 +26,8 @@ for (const file of files) {
   const { run } = await load(`bench/${file}`);
   for (const row of await run()) rows.push({ group, ...row });
 }
-console.log(`\nLockstep benchmarks — Node ${process.version}, ${new Date().toISOString()}\n`);
+const sections = selectBrowserSections(filters);
+const browser = sections.length === 0 ? undefined : await runBrowserBenchmarks(sections);
+rows.push(...(browser?.rows ?? []));
+console.log(`\nLockstep benchmarks — Node ${process.version}${browser ? `, ${browser.version}` : ''}, load average ${loadAtStart} at start, ${new Date().toISOString()}\n`);
 printTable(rows);

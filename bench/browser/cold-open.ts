@@ -59,6 +59,19 @@ export async function openAndReadPacked(name: string): Promise<{ readonly ms: nu
   return { ms: performance.now() - start, rows };
 }
 
+/** Starts a worker that loads the same modules as the database's and opens nothing; resolves with the milliseconds until it answered. */
+export async function bootWorker(): Promise<number> {
+  const start = performance.now();
+  const worker = new Worker(new URL('./boot-worker.ts', import.meta.url), { type: 'module' });
+  await new Promise((resolve, reject) => {
+    worker.addEventListener('message', resolve, { once: true });
+    worker.addEventListener('error', () => reject(new Error('boot-worker.ts failed to load')), { once: true });
+  });
+  const ms = performance.now() - start;
+  worker.terminate();
+  return ms;
+}
+
 const startWorker = (): Worker => new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module' });
 
-Object.assign(window, { bench: { prepopulate, prepopulatePacked, openAndCount, openAndReadPacked } });
+Object.assign(window, { bench: { prepopulate, prepopulatePacked, openAndCount, openAndReadPacked, bootWorker } });

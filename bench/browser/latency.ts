@@ -36,22 +36,26 @@ export async function measureLatency(rounds: number, perRound: number, warmup: n
   const idb = await openBaseline(`latency-idb-${run}`, 'rows');
   const samples: LatencySamples = { echo: [], confirmedCallback: [], confirmedResolved: [], fastCallback: [], idbPut: [], isolated: crossOriginIsolated };
 
-  let id = 0;
+  // Each kind writes the same ids, each to its own database.
+  let next = 0;
   const turn = async (count: number, record: boolean): Promise<void> => {
-    const first = id;
-    for (id = first; id < first + count; id++) {
+    const ids = Array.from({ length: count }, (_, i) => next + i);
+    next += count;
+    for (const id of ids) {
       const ms = await echo({ type: 'call', requestId: id, reducer: 'add_item', args: itemRow(id), callId: id });
       if (record) samples.echo.push(ms);
     }
-    for (id = first; id < first + count; id++) {
+    for (const id of ids) {
       const [callback, resolved] = await confirmed.time(id);
-      if (record) samples.confirmedCallback.push(callback), samples.confirmedResolved.push(resolved);
+      if (!record) continue;
+      samples.confirmedCallback.push(callback);
+      samples.confirmedResolved.push(resolved);
     }
-    for (id = first; id < first + count; id++) {
+    for (const id of ids) {
       const [callback] = await fast.time(id);
       if (record) samples.fastCallback.push(callback);
     }
-    for (id = first; id < first + count; id++) {
+    for (const id of ids) {
       const row = itemRow(id);
       const start = performance.now();
       await putOne(idb, row);

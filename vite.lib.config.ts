@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/** The package build: one ESM file per public entry in dist/, shared code split into chunks. */
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    minify: false,
+    sourcemap: true,
+    lib: {
+      entry: {
+        'lib/index': here('./lib/index.ts'),
+        'worker/index': here('./worker/index.ts'),
+        'lib/testing/index': here('./lib/testing/index.ts'),
+      },
+      formats: ['es'],
+    },
+    rolldownOptions: { external: ['idb', 'simple-peer'] },
+  },
+});
