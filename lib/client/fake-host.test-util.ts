@@ -100,14 +100,14 @@ export class FakeHost {
       sender: fields.sender ?? OTHER_IDENTITY,
       timestamp: fields.timestamp ?? 1_767_225_600_000_000n,
       callId: fields.callId,
+      requestId: fields.requestId,
       queries: diffs.map((d) => ({ queryId: d.queryId, table: d.table ?? this.tableOf(d.queryId), inserts: d.inserts ?? [], deletes: d.deletes ?? [] })),
     });
   }
 
-  /** Commits a client's call like a host: its transaction first, then its result. */
+  /** Commits a client's call like a host: its transaction message answers the call. */
   answerCall(call: Request<'call'>, diffs: readonly ScriptedDiff[] = []): void {
-    this.commit(diffs, { reducer: call.reducer, callId: call.callId, sender: HOST_IDENTITY });
-    this.reply(call);
+    this.commit(diffs, { reducer: call.reducer, callId: call.callId, requestId: call.requestId, sender: HOST_IDENTITY });
   }
 
   /** Fires the worker's `error` event, as a failed worker script does. */

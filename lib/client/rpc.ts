@@ -147,6 +147,12 @@ export class Rpc {
   #receive(message: HostMessage): void {
     if (message.type !== 'result') {
       if (!this.#closing) this.onMessage(message);
+      // The transaction of an own committed call answers the call: settle it after the cache and callbacks saw it.
+      if (message.type === 'transaction' && message.requestId !== undefined) {
+        const answered = this.#pending.get(message.requestId);
+        this.#pending.delete(message.requestId);
+        answered?.resolve(undefined);
+      }
       return;
     }
     const pending = this.#pending.get(message.requestId);

@@ -55,10 +55,23 @@ export interface Submitted {
 }
 
 const wallClock = (): bigint => BigInt(Date.now()) * 1000n;
-const cryptoSeed = (): bigint => {
-  const words = crypto.getRandomValues(new Uint32Array(2));
-  return (BigInt(words[0]!) << 32n) | BigInt(words[1]!);
-};
+/** Fresh 64-bit seeds from the platform's randomness, drawn 512 at a time (one call to it costs more than a small reducer). */
+const cryptoSeed = (() => {
+  const pool = new Uint32Array(1024);
+  let next = pool.length;
+  return (): bigint => {
+    if (next === pool.length) {
+      crypto.getRandomValues(pool);
+      next = 0;
+    }
+    const hi = pool[next++]!;
+    const lo = pool[next++]!;
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  };
+})();
+
+/** Log bytes after which a snapshot is written even when few entries were (bulk loads). */
+const SNAPSHOT_BYTES = 4 * 1024 * 1024;
 
 /**
  * A durable database: the engine plus its log in {@link Storage}. Every committed
@@ -70,6 +83,8 @@ export class Database {
   private chainValue: Hash;
   private lastTimestamp: bigint;
   private sinceSnapshot = 0;
+  private bytesSinceSnapshot = 0;
+  private lastSnapshotBytes = 0;
   private readonly commits: GroupCommit;
   private failure: unknown;
 
@@ -183,6 +198,8 @@ export class Database {
   /** Writes a snapshot of the current state with the next commit. */
   snapshot(): void {
     const chunks = encodeSnapshot(this.engine.store, { seq: this.seq, epoch: this.epoch, chain: this.chain, ledger: this.ledger });
+    this.lastSnapshotBytes = chunks.reduce((sum, c) => sum + c.length, 0);
+    this.bytesSinceSnapshot = 0;
     const keep = this.options.keepEntries ?? 10_000;
     this.commits.attach({ snapshot: { seq: this.seq, chunks }, pruneSegmentsThrough: keep === Infinity ? undefined : this.seq - keep });
     this.sinceSnapshot = 0;
@@ -226,7 +243,10 @@ export class Database {
     recordCall(this.ledger, entry);
     this.lastDurable = this.commits.append(entry);
     this.lastDurable.catch(() => {});
-    if (++this.sinceSnapshot >= Math.max(this.options.snapshotEvery ?? 10_000, this.rowCount())) this.snapshot();
+    this.bytesSinceSnapshot += entry.args.length + (entry.outcome.ok ? entry.outcome.diff.length : 0);
+    // Recovery replays the log after the snapshot: snapshot when that log has grown as
+    // large as the state (by entries or by bytes), so both stay proportional.
+    if (++this.sinceSnapshot >= Math.max(this.options.snapshotEvery ?? 10_000, this.rowCount()) || this.bytesSinceSnapshot >= Math.max(SNAPSHOT_BYTES, this.lastSnapshotBytes)) this.snapshot();
     return entry;
   }
 

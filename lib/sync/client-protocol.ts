@@ -139,6 +139,11 @@ export interface TransactionMessage {
   readonly timestamp: bigint;
   /** Set when this client made the call: its callId. */
   readonly callId: number | undefined;
+  /**
+   * Set when this message answers this client's own `call` request: the call
+   * committed, and no separate `result` follows (one message per call, not two).
+   */
+  readonly requestId: number | undefined;
   readonly queries: readonly QueryDiff[];
 }
 

@@ -67,12 +67,14 @@ function client(host: DatabaseHost, identity: Identity, id: string) {
   let next = 1;
   return {
     received,
-    /** Sends a request and resolves with its result message. */
-    request(body: Record<string, unknown>): Promise<HostMessage & { type: 'result' }> {
+    /** Sends a request and resolves with the message that answers it: its result, or the transaction of a committed call. */
+    request(body: Record<string, unknown>): Promise<{ ok: boolean } & HostMessage> {
       const requestId = next++;
-      const done = new Promise<HostMessage>((resolve) => waiters.push([(m) => m.type === 'result' && m.requestId === requestId, resolve]));
+      const done = new Promise<HostMessage>((resolve) =>
+        waiters.push([(m) => (m.type === 'result' || m.type === 'transaction') && m.requestId === requestId, resolve]),
+      );
       post({ ...body, requestId } as unknown as ClientMessage);
-      return done as Promise<HostMessage & { type: 'result' }>;
+      return done.then((m) => (m.type === 'transaction' ? { ...m, ok: true } : m)) as Promise<{ ok: boolean } & HostMessage>;
     },
   };
 }
@@ -106,7 +108,7 @@ describe('the database host', () => {
     expect(host.db.engine.rows('online')).toEqual([{ who: ALICE }]);
   });
 
-  it('sends the first rows of a subscription, then each transaction before the call result', async () => {
+  it('sends the first rows of a subscription, then each transaction, which also answers the caller', async () => {
     const host = await open();
     const alice = client(host, ALICE, 'a');
     const bob = client(host, BOB, 'b');
@@ -123,16 +125,16 @@ describe('the database host', () => {
     expect(bob.received.filter((m) => m.type === 'transaction').at(-1)).toBe(tx);
   });
 
-  it('answers a failed call with the error class and message, and an own transaction carries the callId', async () => {
+  it('answers a failed call with the error class and message, and a committed one with its own transaction', async () => {
     const host = await open();
     const alice = client(host, ALICE, 'a');
     await alice.request({ type: 'hello', database: 'chat', durability: 'fast' });
     await alice.request({ type: 'subscribe', queries: [{ queryId: 5, sql: 'SELECT * FROM message' }] });
     const failed = await alice.request({ type: 'call', reducer: 'send', args: { room: 1, text: '' }, callId: 1 });
     expect(failed).toMatchObject({ ok: false, error: { name: 'SenderError', message: 'Message must not be empty' } });
-    await alice.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'ok' }, callId: 2 });
-    const kinds = alice.received.map((m) => (m.type === 'transaction' ? `tx:${m.callId}` : m.type));
-    expect(kinds.slice(-2)).toEqual(['tx:2', 'result']);
+    const answer = await alice.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'ok' }, callId: 2 });
+    expect(answer).toMatchObject({ type: 'transaction', callId: 2, requestId: 4, queries: [{ queryId: 5, inserts: [{ text: 'ok' }] }] });
+    expect(alice.received.at(-1)).toBe(alice.received.find((m) => m.type === 'transaction' && m.callId === 2));
   });
 
   it('holds results and transactions of confirmed sessions until the entry is durable', async () => {

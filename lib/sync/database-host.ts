@@ -81,10 +81,13 @@ export class DatabaseHost {
     return { ...base, replayStateHash: replayed.stateHash };
   }
 
-  /** Submits a call and tells every session about its transaction. */
-  submit(call: Parameters<Database['submit']>[0], from?: HostSession): Submitted {
+  /**
+   * Submits a call and tells every session about its transaction. With `requestId`,
+   * the caller's transaction message also answers its call request.
+   */
+  submit(call: Parameters<Database['submit']>[0], from?: HostSession, requestId?: number): Submitted {
     const submitted = this.db.submit(call);
-    if (submitted.entry !== undefined && submitted.outcome.ok) this.publish(submitted, from);
+    if (submitted.entry !== undefined && submitted.outcome.ok) this.publish(submitted, from, requestId);
     this.schedule();
     return submitted;
   }
@@ -115,7 +118,7 @@ export class DatabaseHost {
   }
 
   /** Hands each session its queries' part of a committed transaction. */
-  private publish(submitted: Submitted, from: HostSession | undefined): void {
+  private publish(submitted: Submitted, from: HostSession | undefined, requestId?: number): void {
     const entry = submitted.entry!;
     for (const session of this.sessions) {
       const queries: QueryDiff[] = session.takePending();
@@ -128,6 +131,7 @@ export class DatabaseHost {
         sender: entry.sender,
         timestamp: entry.timestamp,
         callId: own ? entry.caller?.callId : undefined,
+        requestId: own ? requestId : undefined,
         queries,
       });
     }

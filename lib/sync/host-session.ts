@@ -42,8 +42,11 @@ export class HostSession {
         const submitted = this.host.submit(
           { reducer: message.reducer, args: message.args, sender: this.identity, connectionId: this.connectionId, caller: { client: this.connectionId, callId: message.callId } },
           this,
+          message.requestId,
         );
         const { outcome } = submitted;
+        // A committed call was answered by its transaction message; failures and duplicates get a result.
+        if (outcome.ok && submitted.entry !== undefined) return;
         this.deliver(submitted.durable, outcome.ok ? reply() : { type: 'result', requestId: message.requestId, ok: false, error: serializeError(outcome.error) });
         return;
       }
@@ -113,7 +116,8 @@ export class HostSession {
         () => this.send(message),
         (error: unknown) => {
           // Not durable: a call must not be reported as done.
-          if (message.type === 'result') this.send({ type: 'result', requestId: message.requestId, ok: false, error: serializeError(toLockstepError(error)) });
+          const requestId = message.type === 'result' ? message.requestId : message.type === 'transaction' ? message.requestId : undefined;
+          if (requestId !== undefined) this.send({ type: 'result', requestId, ok: false, error: serializeError(toLockstepError(error)) });
         },
       );
   }
