@@ -23,6 +23,8 @@ export default defineConfig({
     },
   },
   test: {
+    // A hang detector, not a speed check: shared 2-core machines run property tests several times slower under load.
+    testTimeout: 30_000,
     include: ['lib/**/*.test.ts', 'worker/**/*.test.ts'],
     typecheck: { enabled: true, include: ['lib/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },

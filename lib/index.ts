@@ -63,3 +63,9 @@ export type {
   UpdateCallback,
 } from './client/client-types';
 export type { Durability, SqlResult, InspectResult } from './sync/client-protocol';
+
+// Queries: one-off SQL and live subscriptions over a store (the worker host and lockstep/testing use them).
+export { QueryEngine } from './query/query-engine';
+export type { QueryParams, QueryOptions, ExplainOptions, SubscribeOptions, Subscription } from './query/query-engine';
+export type { SubscriptionChange, ChangeListener } from './query/live-plan';
+export type { QueryResult } from './query/execute';

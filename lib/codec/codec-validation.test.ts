@@ -317,3 +317,13 @@ describe('check and validate agree', () => {
     }
   }, 30_000);
 });
+
+describe('hex-string kinds', () => {
+  for (const kind of ['identity', 'connectionId', 'uuid'] as const) {
+    it(`refuses an empty string as ${kind}`, () => {
+      const fresh = compile({ kind });
+      expect(fresh.check('')).toBe(false);
+      expect(() => fresh.explain('', 'v', NOWHERE)).toThrow(ValueError);
+    });
+  }
+});

@@ -195,10 +195,13 @@ function bigintParts(
   };
 }
 
+const NOTHING_VALID = Symbol('nothing valid yet');
+
 function hexParts(expected: string, layout: HexLayout, exact: RegExp, anyCase: RegExp): CodecParts {
   // The same identity recurs (one sender, many rows); remembering the last
-  // valid text skips the regex, which costs as much as encoding the row.
-  let lastValid = '';
+  // valid text skips the regex, which costs as much as encoding the row. It starts
+  // as a private symbol: no input can equal it (an empty string once did).
+  let lastValid: unknown = NOTHING_VALID;
   return {
     minSize: layout.bytes,
     encode: (w, v) => writeHex(w, v as string, layout),

@@ -158,7 +158,14 @@ export class Engine {
     const diff = tx.diff();
     const ran = reducer.kind === 'scheduled' ? { table: reducer.scheduleTable!, row: (request.args as { arg: Row }).arg } : undefined;
     this.scheduler.afterCommit(diff, request.timestamp, ran);
-    for (const listener of this.commitListeners) listener(diff, request);
+    for (const listener of this.commitListeners) {
+      try {
+        listener(diff, request);
+      } catch (error) {
+        // The transaction is committed: a failing observer must not make it look failed.
+        this.logSink({ level: 'error', reducer: reducer.name, message: `A commit listener threw after "${reducer.name}" committed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` });
+      }
+    }
     return { ok: true, diff, tx };
   }
 

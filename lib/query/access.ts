@@ -79,8 +79,9 @@ export function pathOver(store: TableStore, columns: readonly ColumnSchema[]): I
 
 /**
  * The best seek for `table` from `conds` (terms of an AND), or a scan. A term
- * qualifies when it compares a column of `table` with a literal, or (when
- * `outer` allows) with a column of an earlier table.
+ * qualifies when it compares a column of `table` with a literal, or equates it
+ * with a column of a table earlier in the join (an index nested-loop lookup).
+ * Equality on a whole unique index wins; then more equal leading columns; then a range.
  */
 export function chooseAccess(table: BoundTable, conds: readonly BoundExpr[]): Access {
   const eqs = new Map<ColumnSchema, { operand: BoundOperand; cond: BoundExpr }>();

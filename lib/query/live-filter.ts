@@ -7,7 +7,7 @@ import type { Row } from '../store/index-store';
 import type { BoundQuery } from './bound';
 import { collect } from './execute';
 import { chooseRoute } from './keys';
-import { buildChange, NONE, type ChangeListener, type LivePlan, type Sink, type SubscriptionChange } from './live-plan';
+import { buildChange, NONE, singleChange, type ChangeListener, type LivePlan, type Sink, type SubscriptionChange } from './live-plan';
 import { explainPlan, planQuery, type QueryPlan } from './planner';
 import { compileRowPredicate, conjuncts, type RowPredicate } from './predicate';
 import { describeRoute } from './live-explain';
@@ -21,6 +21,9 @@ export class FilterPlan implements LivePlan {
   readonly sinks: readonly Sink[];
   private readonly predicate: RowPredicate;
   private readonly initial: QueryPlan;
+  /** The first matching row of the transaction; the lists start at the second. */
+  private first: Row | undefined;
+  private firstInserted = false;
   private inserts: Row[] | undefined;
   private deletes: Row[] | undefined;
 
@@ -35,16 +38,34 @@ export class FilterPlan implements LivePlan {
 
   accept(_side: number, row: Row, inserted: boolean): boolean {
     if (!this.predicate(row)) return false;
-    if (inserted) (this.inserts ??= []).push(row);
-    else (this.deletes ??= []).push(row);
+    if (this.first === undefined && this.inserts === undefined && this.deletes === undefined) {
+      this.first = row;
+      this.firstInserted = inserted;
+      return true;
+    }
+    if (this.first !== undefined) {
+      this.push(this.first, this.firstInserted);
+      this.first = undefined;
+    }
+    this.push(row, inserted);
     return true;
   }
 
   finish(): SubscriptionChange | undefined {
+    if (this.first !== undefined) {
+      const change = singleChange(this.table, this.first, this.firstInserted);
+      this.first = undefined;
+      return change;
+    }
     const change = buildChange(this.query.tables[0]!.store, this.deletes ?? NONE, this.inserts ?? NONE);
     this.inserts = undefined;
     this.deletes = undefined;
     return change;
+  }
+
+  private push(row: Row, inserted: boolean): void {
+    if (inserted) (this.inserts ??= []).push(row);
+    else (this.deletes ??= []).push(row);
   }
 
   rows(): Row[] {

@@ -62,6 +62,24 @@ export interface LivePlan {
   explain(): string;
 }
 
+let lastRow: Row | undefined;
+let lastInserted = false;
+let lastChange: SubscriptionChange | undefined;
+
+/**
+ * The change of a single row entering (or leaving) a result, frozen and shared:
+ * when one insert wakes many live queries, they all deliver the same object
+ * instead of allocating one each.
+ */
+export function singleChange(table: string, row: Row, inserted: boolean): SubscriptionChange {
+  if (lastChange !== undefined && lastRow === row && lastInserted === inserted && lastChange.table === table) return lastChange;
+  const rows: readonly Row[] = Object.freeze([row]);
+  lastRow = row;
+  lastInserted = inserted;
+  lastChange = Object.freeze({ table, inserts: inserted ? rows : NONE, deletes: inserted ? NONE : rows, updates: NONE });
+  return lastChange;
+}
+
 /**
  * The change for `deletes` and `inserts`, pairing a delete and an insert with
  * the same primary key into an update, and dropping pairs whose rows are equal

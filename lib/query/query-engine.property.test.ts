@@ -165,7 +165,8 @@ class Follower {
 }
 
 describe('live queries under random transactions', () => {
-  it('match running the same query from scratch after every transaction', () => {
+  // Property runs take seconds on a loaded 2-core machine: a generous timeout, not a speed check.
+  it('match running the same query from scratch after every transaction', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(fc.array(liveQuery, { minLength: 1, maxLength: 6 }), transactions, fc.nat(20), (queries, txs, lateAt) => {
         const store = new Store(model.tables);
@@ -196,7 +197,7 @@ describe('live queries under random transactions', () => {
 });
 
 describe('one-off queries on random data', () => {
-  it('return what the full-scan plan returns', () => {
+  it('return what the full-scan plan returns', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(transactions, fc.array(oneOffQuery, { minLength: 1, maxLength: 8 }), (txs, queries) => {
         const store = new Store(model.tables);

@@ -162,14 +162,11 @@ export class QueryEngine {
    */
   applyDiff(diff: TxDiff): void {
     this.received++;
-    if (this.delivering) {
-      this.queue.push(diff);
-      return;
-    }
+    this.queue.push(diff);
+    if (this.delivering) return;
     const errors: unknown[] = [];
-    for (let next: TxDiff | undefined = diff, seq = this.received - this.queue.length; next !== undefined; next = this.queue.shift(), seq++) {
-      this.process(next, seq, errors);
-    }
+    // Diffs are numbered in arrival order; the queue holds the last ones received.
+    for (let seq = this.received - this.queue.length + 1; this.queue.length > 0; seq++) this.process(this.queue.shift()!, seq, errors);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `${errors.length} subscription listeners threw`);
   }

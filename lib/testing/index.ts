@@ -1,2 +1,2 @@
 export { createTestDatabase } from './test-database';
-export type { TestDatabase, TestDatabaseOptions } from './test-database';
+export type { TestDatabase, TestDatabaseOptions, TestSubscription } from './test-database';

@@ -1,10 +1,10 @@
 import { hashBytes, type Hash } from '../codec/hash';
 import { Engine, type CallMeta, type CallOutcome, type CallRequest, type LogRecord } from '../engine/engine';
+import type { SubscriptionChange } from '../query/live-plan';
+import { QueryEngine } from '../query/query-engine';
 import { loadModule } from '../schema/module';
 import type { CallableReducerName, CallOptions, ModuleDb, ReducerArgs, ReducerCalls } from '../schema/module-types';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import type { SubscriptionChange } from '../query/live-plan';
-import { QueryEngine } from '../query/query-engine';
 import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
 
