@@ -32,7 +32,9 @@ export class IndexStore {
   readonly lookup: Map<unknown, Row> | undefined;
   readonly columnNames: readonly string[];
   readonly tupleKeys: boolean;
-  private readonly validators: readonly ((value: unknown, path: string) => void)[];
+  private readonly columnCompares: readonly Comparator[];
+  /** Per column: an allocation-free check, and the full validation that explains a failure. */
+  private readonly validators: readonly ((value: unknown) => void)[];
 
   constructor(
     readonly table: TableSchema,
@@ -42,9 +44,13 @@ export class IndexStore {
   ) {
     const columns = schema.columns.map((p) => table.columns[p]!);
     this.columnNames = columns.map((c) => c.name);
+    this.columnCompares = columns.map((c) => compareFor(c.type) as Comparator);
     this.validators = columns.map((c) => {
       const codec = codecFor(c.type);
-      return (v: unknown, path: string) => codec.validate(v, path);
+      const path = `${table.name}.${c.name}`;
+      return (v: unknown) => {
+        if (!codec.check(v)) codec.validate(v, path);
+      };
     });
     this.tupleKeys = !(schema.unique && columns.length === 1);
     const compare = this.tupleKeys ? compareTuples([...columns.map((c) => compareFor(c.type)), rowKeyCompare]) : compareFor(columns[0]!.type);
@@ -57,6 +63,22 @@ export class IndexStore {
     const key = this.keyOf(row);
     this.tree.set(key, row);
     this.lookup?.set(key, row);
+  }
+
+  /** Moves the index from `old` to `next`, in place when the indexed values did not change (an update). */
+  replace(old: Row, next: Row): void {
+    for (let i = 0; i < this.columnNames.length; i++) {
+      const name = this.columnNames[i]!;
+      if (this.columnCompares[i]!(old[name], next[name]) !== 0) {
+        this.drop(old);
+        this.add(next);
+        return;
+      }
+    }
+    // Same key (the primary key never changes in an update): overwrite the value.
+    const key = this.keyOf(next);
+    this.tree.set(key, next);
+    this.lookup?.set(key, next);
   }
 
   /** Removes a stored row from the index. */
@@ -82,7 +104,7 @@ export class IndexStore {
 
   /** Validates a lookup value for column `i` of this index (a ValueError names `table.column`). */
   validate(value: unknown, i = 0): void {
-    this.validators[i]!(value, `${this.table.name}.${this.columnNames[i]}`);
+    this.validators[i]!(value);
   }
 
   /**

@@ -152,8 +152,10 @@ export class TableStore {
       throw new ConstraintError(`${this.name}.${pk.name}.update: no row has ${pk.name} = ${describeValue(key)}`, { table: this.name, column: pk.name, value: describeValue(key) });
     }
     this.checkUnique(next, old);
-    this.remove(old);
-    this.restore(next);
+    // The key is the same: overwrite in place rather than delete and re-insert.
+    this.primary.set(key, next);
+    this.byKey?.set(key, next);
+    for (const index of this.secondary) index.replace(old, next);
     tx.recordDelete(this, old);
     tx.recordInsert(this, next);
     return next;
