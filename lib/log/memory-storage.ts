@@ -6,6 +6,7 @@
 
 import {
   checkCommitShape,
+  epochFenced,
   overlapRefused,
   snapshotRefused,
   storageClosed,
@@ -45,6 +46,8 @@ export class MemoryStorage implements Storage {
   async commit(change: StorageCommit): Promise<void> {
     this.#check();
     const added = checkCommitShape(change);
+    const stored = this.#data.meta.get('epoch');
+    if (change.fenceEpoch !== undefined && typeof stored === 'number' && stored > change.fenceEpoch) throw epochFenced(stored, change.fenceEpoch);
     const { truncateSegmentsFrom: cut, pruneSegmentsThrough: prune, deleteSnapshotsBefore: before } = change;
     // Validate against the state the deletions leave, before touching anything.
     const segments = this.#data.segments.filter(

@@ -40,6 +40,12 @@ export interface StorageCommit {
   readonly truncateSegmentsFrom?: number;
   /** Deletes snapshots whose `seq < deleteSnapshotsBefore`. */
   readonly deleteSnapshotsBefore?: number;
+  /**
+   * Fences a stale authority: the whole commit is refused (with {@link epochFenced})
+   * when the stored meta `epoch` is greater than this. The check and the write are
+   * one atomic step, so an ex-leader cannot write once a newer one bumped the epoch.
+   */
+  readonly fenceEpoch?: number;
 }
 
 /**
@@ -112,6 +118,19 @@ export function overlapRefused(added: SegmentRange, stored: SegmentRange): Inter
 /** The error for a snapshot that does not come after the latest stored one. */
 export function snapshotRefused(seq: number, latest: number): InternalError {
   return commitRefused(`snapshot at seq ${seq} does not come after the stored snapshot at seq ${latest}`);
+}
+
+/**
+ * The error for a commit fenced off by {@link StorageCommit.fenceEpoch}: a newer
+ * authority took over. Not a bug: the writer must step down; nothing was written.
+ */
+export function epochFenced(stored: number, fence: number): ClosedError {
+  return new ClosedError(`Storage commit refused, nothing was written: the stored epoch ${stored} is newer than this writer's epoch ${fence}; a newer leader took over, so this one must step down.`);
+}
+
+/** True for the error of {@link epochFenced} (also after crossing a worker boundary, by its message). */
+export function isEpochFenced(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ClosedError' && error.message.includes('a newer leader took over');
 }
 
 /** The error for any use of a storage after `close()`. */

@@ -1,0 +1,218 @@
+import { Database, type DatabaseOptions, type Submitted } from '../log/database';
+import { encodeEntries, type LogEntry } from '../log/entry';
+import { encodeSnapshot, type LedgerEntry } from '../log/snapshot';
+import type { LockstepErrorName } from '../errors';
+import type { ModuleDef } from '../schema/module';
+import { bumpEpoch, fencedStorage, readDurableTail, storedEpoch } from './durable-log';
+import type { TabCall } from './pending-calls';
+import type { CallMessage, TabMessage } from './tab-protocol';
+import type { Transport } from './transport';
+
+/** Options of {@link Leader.start}. */
+export interface LeaderOptions extends DatabaseOptions {
+  /** This tab's id in the tab protocol. */
+  readonly id: string;
+  readonly transport: Transport<TabMessage>;
+  /** Called with entries once they are durable and sent, in seq order. */
+  readonly onDurable?: (entries: readonly LogEntry[]) => void;
+  /** Called once when this leader stops leading (a newer epoch, a failed write); it orders nothing after. */
+  readonly onStepDown?: (reason: string) => void;
+}
+
+/** What became of a call given to {@link Leader.order}. */
+export type Ordered =
+  /** Logged: its answer is the entry, once durable. */
+  | { readonly kind: 'entry'; readonly entry: LogEntry }
+  /** Refused without an entry (unknown reducer, bad arguments): final. */
+  | { readonly kind: 'failed'; readonly name: LockstepErrorName; readonly message: string }
+  /** Seen before: its answer is in the log (`last` is the client's latest logged call). */
+  | { readonly kind: 'duplicate'; readonly last: LedgerEntry }
+  /** Not ordered: this leader is stepping down; the call must go to the next one. */
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/**
+ * The leader role over a {@link Database}: it orders calls, makes entries
+ * durable (it alone writes storage) and only then sends them to replicas, in
+ * seq order, so no replica ever applies what a crash can lose.
+ *
+ * Taking over bumps the stored epoch before recovering, and every later write
+ * is fenced at that epoch: an ex-leader that wakes up after a newer one took
+ * over can neither write nor (since it sends entries only once durable) feed
+ * replicas. It steps down when it sees a higher epoch or a fenced write.
+ */
+export class Leader {
+  private outbox: LogEntry[] = [];
+  private stopped: string | undefined;
+  private durableSeqValue: number;
+  private readonly off: () => void;
+  private readonly lifecycle: ReadonlySet<string>;
+
+  private constructor(
+    readonly db: Database,
+    readonly epoch: number,
+    private readonly options: LeaderOptions,
+  ) {
+    this.durableSeqValue = db.seq;
+    const module: ModuleDef = db.engine.module;
+    this.lifecycle = new Set([module.clientConnected?.name, module.clientDisconnected?.name].filter((n): n is string => n !== undefined));
+    this.off = options.transport.onMessage((message) => this.receive(message));
+  }
+
+  /**
+   * Takes over: bumps the epoch in storage, then opens (recovers) the database,
+   * so entries carry the new epoch, and announces itself.
+   * Call it only while holding the database's lock.
+   */
+  static async start(module: ModuleDef, options: LeaderOptions): Promise<Leader> {
+    const epoch = await bumpEpoch(options.storage);
+    const storage = fencedStorage(options.storage, epoch);
+    const db = await Database.open(module, { ...options, storage });
+    db.epoch = epoch;
+    // Creating a database writes epoch 1; keep the bumped one so older leaders stay fenced.
+    if ((await storedEpoch(options.storage)) < epoch) await storage.commit({ meta: { epoch } });
+    const leader = new Leader(db, epoch, options);
+    leader.announce();
+    return leader;
+  }
+
+  /** The seq of the last entry sent to replicas (all durable). */
+  get durableSeq(): number {
+    return this.durableSeqValue;
+  }
+
+  /** Why this leader stopped, or undefined while it leads. */
+  get stoppedBecause(): string | undefined {
+    return this.stopped;
+  }
+
+  /** Announces this leader to every tab. */
+  announce(): void {
+    if (this.stopped === undefined) this.options.transport.send({ type: 'leader', epoch: this.epoch, leaderId: this.options.id, seq: this.durableSeqValue });
+  }
+
+  /** Orders a call of this tab's own clients or of a replica's. */
+  order(call: TabCall): Ordered {
+    if (this.stopped !== undefined) return { kind: 'refused', reason: this.stopped };
+    if (call.internal === true && !this.lifecycle.has(call.reducer)) {
+      return { kind: 'failed', name: 'ReducerError', message: `Only clientConnected and clientDisconnected may be forwarded as internal calls, not "${call.reducer}"` };
+    }
+    const last = this.db.ledger.get(call.client);
+    if (last !== undefined && call.callId <= last.callId) return { kind: 'duplicate', last };
+    const submitted = this.db.submit({ ...call, caller: { client: call.client, callId: call.callId } });
+    if (submitted.entry !== undefined) {
+      this.track(submitted);
+      return { kind: 'entry', entry: submitted.entry };
+    }
+    const outcome = submitted.outcome;
+    if (outcome.ok) return { kind: 'refused', reason: 'the call was not logged' };
+    if (outcome.error.name === 'SchemaError' && outcome.error.message.startsWith('The database cannot write')) {
+      this.stepDown(outcome.error.message);
+      return { kind: 'refused', reason: outcome.error.message };
+    }
+    return { kind: 'failed', name: outcome.error.name, message: outcome.error.message };
+  }
+
+  /** Runs the scheduled calls that are due now. */
+  runDue(): void {
+    if (this.stopped !== undefined) return;
+    for (let run; (run = this.db.runNextDue()) !== undefined; ) if (run.entry !== undefined) this.track(run);
+  }
+
+  /** Stops leading: orders and sends nothing more. Idempotent. */
+  stepDown(reason: string): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = reason;
+    this.off();
+    this.outbox = [];
+    this.options.onStepDown?.(reason);
+  }
+
+  /** Handles one tab message. */
+  receive(message: TabMessage): void {
+    if (this.stopped !== undefined) return;
+    if ('epoch' in message && message.epoch > this.epoch) {
+      this.stepDown(`a newer leader took over (epoch ${message.epoch} > ${this.epoch})`);
+      return;
+    }
+    switch (message.type) {
+      case 'leader':
+        // A stale leader announced itself: tell it (and everyone) who leads now.
+        if (message.epoch < this.epoch) this.announce();
+        return;
+      case 'hello-replica':
+        this.answerHello(message.replicaId, message.fromSeq, message.resync === true).catch((error: unknown) => this.stepDown(`answering a replica failed: ${String(error)}`));
+        return;
+      case 'call':
+        this.orderForReplica(message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private orderForReplica(message: CallMessage): void {
+    const { replicaId, type: _type, epoch: _epoch, ...call } = message;
+    const ordered = this.order(call);
+    const send = this.options.transport.send.bind(this.options.transport);
+    if (ordered.kind === 'failed') send({ type: 'call-failed', epoch: this.epoch, to: replicaId, client: call.client, callId: call.callId, name: ordered.name, message: ordered.message });
+    if (ordered.kind === 'refused') send({ type: 'call-refused', epoch: this.epoch, leaderId: this.options.id, to: replicaId, client: call.client, callId: call.callId, reason: ordered.reason });
+    // A duplicate's answer is in the log the replica replays: nothing to send.
+  }
+
+  private track(submitted: Submitted): void {
+    const entry = submitted.entry!;
+    this.outbox.push(entry);
+    submitted.durable.then(
+      () => this.release(entry.seq),
+      (error: unknown) => this.stepDown(`writing the log failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  /** Sends every queued entry up to `seq`, now durable. */
+  private release(seq: number): void {
+    if (this.stopped !== undefined || seq <= this.durableSeqValue) return;
+    const count = this.outbox.findIndex((e) => e.seq > seq);
+    const entries = this.outbox.splice(0, count < 0 ? this.outbox.length : count);
+    if (entries.length === 0) return;
+    this.durableSeqValue = entries.at(-1)!.seq;
+    this.sendEntries(entries, undefined);
+    this.options.onDurable?.(entries);
+  }
+
+  private sendEntries(entries: readonly LogEntry[], to: string | undefined, afterSeq = entries[0]!.seq - 1): void {
+    this.options.transport.send({
+      type: 'entries',
+      epoch: this.epoch,
+      leaderId: this.options.id,
+      ...(to === undefined ? {} : { to }),
+      firstSeq: afterSeq + 1,
+      lastSeq: afterSeq + entries.length,
+      bytes: entries.length === 0 ? new Uint8Array(0) : encodeEntries(entries),
+    });
+  }
+
+  private async answerHello(replicaId: string, fromSeq: number, resync: boolean): Promise<void> {
+    this.announce();
+    if (!resync && fromSeq >= this.durableSeqValue) return;
+    const tail = resync ? undefined : await readDurableTail(this.options.storage, fromSeq);
+    if (this.stopped !== undefined) return;
+    if (tail !== undefined && tail.complete) {
+      this.sendEntries(tail.entries, replicaId, fromSeq);
+      return;
+    }
+    await this.sendResync(replicaId);
+  }
+
+  /** Sends the whole state, once every entry it includes is durable. */
+  private async sendResync(to: string): Promise<void> {
+    const { db } = this;
+    for (let tries = 0; tries < 8; tries++) {
+      await db.flush();
+      if (this.stopped !== undefined) return;
+      if (this.durableSeqValue !== db.seq) continue;
+      const chunks = encodeSnapshot(db.engine.store, { seq: db.seq, epoch: db.epoch, chain: db.chain, ledger: db.ledger });
+      this.options.transport.send({ type: 'resync', epoch: this.epoch, leaderId: this.options.id, to, seq: db.seq, chain: db.chain, chunks });
+      return;
+    }
+  }
+}

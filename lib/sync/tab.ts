@@ -1,0 +1,321 @@
+import type { LogRecord } from '../engine/engine';
+import type { LogEntry } from '../log/entry';
+import type { LedgerEntry } from '../log/snapshot';
+import type { Storage } from '../log/storage';
+import type { ModuleDef } from '../schema/module';
+import type { Identity } from '../schema/type-desc';
+import { readDurableTail } from './durable-log';
+import { Leader } from './leader';
+import type { TabLocks } from './locks';
+import { PendingCalls, type TabCall, type TabCallResult } from './pending-calls';
+import { Replica, type Divergence } from './replica';
+import type { TabMessage } from './tab-protocol';
+import type { Transport } from './transport';
+
+/** What a tab is doing for its database. */
+export type TabRole = 'replica' | 'leader' | 'closed';
+
+/** `conn.status`: the tab's role, the epoch, the leader it follows and how far behind it is. */
+export interface TabStatus {
+  readonly role: TabRole;
+  readonly epoch: number;
+  /** The leading tab's id (this tab's own when leading); undefined until one is known. */
+  readonly leader: string | undefined;
+  /** Durable entries this tab has not applied yet (0 for the leader). */
+  readonly lag: number;
+  readonly seq: number;
+}
+
+/** Options of {@link Tab.open}. Clock, randomness, locks, transport and storage are injected, so a simulation can drive many tabs. */
+export interface TabOptions {
+  readonly module: ModuleDef;
+  /** Unique per tab (and per reopening of one). */
+  readonly id: string;
+  readonly identity: Identity;
+  readonly transport: Transport<TabMessage>;
+  readonly locks: TabLocks;
+  /** The Web Lock's name; default `lockstep:leader`. */
+  readonly lockName?: string;
+  /** Opens this database's storage (each role opens its own handle on the shared data). */
+  readonly openStorage: () => Promise<Storage>;
+  readonly clock?: () => bigint;
+  readonly seeds?: () => bigint;
+  readonly log?: (record: LogRecord) => void;
+  readonly keepEntries?: number;
+  readonly snapshotEvery?: number;
+}
+
+/**
+ * One tab's worker for one database: the election and handover state machine.
+ * It opens as a replica at once (loading storage, asking the leader for the
+ * rest) and queues for the database's lock; when the lock is granted it
+ * becomes the leader (bumping the epoch), and when its leadership ends (a
+ * newer epoch, a failed write, a stolen lock) it goes back to being a replica
+ * and queues again. Its clients' calls stay pending across all of that and are
+ * resubmitted to each new leader; the ledger makes that exactly-once.
+ */
+export class Tab {
+  private readonly pending = new PendingCalls();
+  private leaderValue: Leader | undefined;
+  private replicaValue: Replica | undefined;
+  private endLeadership: (() => void) | undefined;
+  private lockQueued = false;
+  private closed = false;
+  private readonly statusListeners = new Set<(status: TabStatus) => void>();
+  private readonly divergenceListeners = new Set<(divergence: Divergence) => void>();
+  private lastStatus = '';
+  /** The last entry whose call (if any) the pending calls were shown; entries are shown once each, in seq order. */
+  private observedSeq = 0;
+  /** Entries arriving while the stored tail is read, shown after it. */
+  private held: LogEntry[] | undefined;
+
+  private constructor(private readonly options: TabOptions) {}
+
+  /** Opens the tab as a replica and queues it for leadership. */
+  static async open(options: TabOptions): Promise<Tab> {
+    const tab = new Tab(options);
+    await tab.becomeReplica();
+    tab.requestLock(false);
+    return tab;
+  }
+
+  /** The current role's status. */
+  get status(): TabStatus {
+    const leader = this.leaderValue;
+    if (this.closed) return { role: 'closed', epoch: 0, leader: undefined, lag: 0, seq: 0 };
+    if (leader !== undefined) return { role: 'leader', epoch: leader.epoch, leader: this.options.id, lag: 0, seq: leader.db.seq };
+    const replica = this.replicaValue;
+    return { role: 'replica', epoch: replica?.epoch ?? 0, leader: replica?.leaderId, lag: replica?.lag ?? 0, seq: replica?.seq ?? 0 };
+  }
+
+  /** The leader role while this tab leads. */
+  get leader(): Leader | undefined {
+    return this.leaderValue;
+  }
+
+  /** The replica role while this tab follows. */
+  get replica(): Replica | undefined {
+    return this.replicaValue;
+  }
+
+  /** Calls not answered yet. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  /** Calls `fn` whenever the status changes; returns a function that stops it. */
+  onStatus(fn: (status: TabStatus) => void): () => void {
+    this.statusListeners.add(fn);
+    return () => this.statusListeners.delete(fn);
+  }
+
+  /** Calls `fn` when this tab's replay disagrees with the leader (it then resyncs). */
+  onDiverged(fn: (divergence: Divergence) => void): () => void {
+    this.divergenceListeners.add(fn);
+    return () => this.divergenceListeners.delete(fn);
+  }
+
+  /**
+   * Makes a call; resolves with its final answer once it is durable (leader) or
+   * replayed (replica) — across any number of leader changes, applied at most once.
+   */
+  call(call: TabCall): Promise<TabCallResult> {
+    const answer = this.pending.add(call);
+    this.route(call);
+    return answer;
+  }
+
+  /**
+   * Repeats what a lost message may have dropped: the leader announces itself,
+   * a replica asks for what it lacks and resubmits its pending calls. Safe at
+   * any time (duplicates are answered by the log); a transport that can lose
+   * messages calls it now and then.
+   */
+  nudge(): void {
+    if (this.leaderValue !== undefined) this.leaderValue.announce();
+    else this.replicaValue?.hello();
+    this.resubmit();
+  }
+
+  /**
+   * Takes leadership even from a live holder (Web Locks `steal`), for a leader
+   * that stopped responding. The epoch fences the old one: whatever it still
+   * tries to write or send is refused.
+   */
+  takeOver(): void {
+    this.requestLock(true);
+  }
+
+  /** Leaves: a leader makes what it ordered durable, then releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const leader = this.leaderValue;
+    if (leader !== undefined) await leader.db.flush().catch(() => {});
+    leader?.stepDown('the tab closed');
+    this.replicaValue?.close();
+    this.replicaValue = undefined;
+    this.emitStatus();
+  }
+
+  private route(call: TabCall): void {
+    const leader = this.leaderValue;
+    if (leader === undefined) {
+      this.replicaValue?.forward(call);
+      return;
+    }
+    const ordered = leader.order(call);
+    if (ordered.kind === 'failed') this.pending.fail(call.client, call.callId, ordered.name, ordered.message);
+    if (ordered.kind === 'duplicate') {
+      const { last } = ordered;
+      const { client, callId } = call;
+      const result: TabCallResult = last.outcome.ok ? { ok: true, seq: last.seq } : { ...last.outcome, seq: last.seq };
+      // The answer is in the log, maybe not durable yet: once it is (and was shown to the pending calls, which
+      // only a leader still leading does), an earlier call still unanswered never ran. Otherwise the next role answers.
+      leader.db.flush().then(() => {
+        if (leader.stoppedBecause !== undefined) return;
+        if (last.callId === callId) this.pending.answer(client, callId, result);
+        else this.pending.fail(client, callId, 'ReducerError', `Call ${callId} of client ${client} was not applied and never will be: a later call of the same client was applied first`);
+      }, () => {});
+    }
+    // 'entry' is answered when durable; 'refused' stays pending for the next leader.
+  }
+
+  private resubmit(): void {
+    for (const call of this.pending.list()) this.route(call);
+  }
+
+  private async becomeReplica(): Promise<void> {
+    const { options } = this;
+    const replica = await Replica.open(options.module, {
+      id: options.id,
+      storage: await options.openStorage(),
+      transport: options.transport,
+      identity: options.identity,
+      ...(options.log === undefined ? {} : { log: options.log }),
+      onEntry: (entry) => this.observe(entry),
+      onLeader: () => this.resubmit(),
+      onDiverged: (divergence) => {
+        for (const fn of this.divergenceListeners) fn(divergence);
+      },
+      onResynced: (_engine, ledger) => {
+        this.pending.observeLedger(ledger);
+        this.observedSeq = Math.max(this.observedSeq, this.replicaValue?.seq ?? 0);
+      },
+      onCallFailed: (m) => this.pending.fail(m.client, m.callId, m.name, m.message),
+      onProgress: () => this.emitStatus(),
+    });
+    if (this.closed || this.leaderValue !== undefined) {
+      replica.close();
+      return;
+    }
+    this.replicaValue = replica;
+    // Loading from storage replays entries silently: show pending calls the ones they may be waiting for.
+    if (this.pending.size === 0) this.observedSeq = Math.max(this.observedSeq, replica.seq);
+    else await this.observeStored(replica.storage, replica.ledger);
+    this.emitStatus();
+    this.resubmit();
+  }
+
+  private requestLock(steal: boolean): void {
+    if (this.closed || (!steal && this.lockQueued)) return;
+    if (!steal) this.lockQueued = true;
+    this.options.locks
+      .request(this.options.lockName ?? 'lockstep:leader', steal ? { steal: true } : {}, () => {
+        this.lockQueued = false;
+        return this.lead();
+      })
+      .catch((error: unknown) => {
+        // Stolen (AbortError): whatever this tab still does as leader is fenced by the new epoch.
+        if (this.leaderValue !== undefined) this.leaderValue.stepDown(`the lock was taken: ${error instanceof Error ? error.message : String(error)}`);
+        else this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not lead: ${error instanceof Error ? error.message : String(error)}` });
+      });
+  }
+
+  /** Runs while this tab holds the lock; resolving releases it. */
+  private async lead(): Promise<void> {
+    if (this.closed || this.leaderValue !== undefined) return;
+    const { options } = this;
+    const storage = await options.openStorage();
+    const leader = await Leader.start(options.module, {
+      storage,
+      id: options.id,
+      transport: options.transport,
+      identity: options.identity,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+      ...(options.keepEntries === undefined ? {} : { keepEntries: options.keepEntries }),
+      ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+      onDurable: (entries) => {
+        for (const entry of entries) this.observe(entry);
+      },
+      onStepDown: (reason) => this.stepDown(leader, reason),
+    });
+    const ended = new Promise<void>((resolve) => (this.endLeadership = resolve));
+    if (this.closed) {
+      leader.stepDown('the tab closed');
+      return ended;
+    }
+    const replica = this.replicaValue;
+    replica?.close();
+    this.replicaValue = undefined;
+    this.leaderValue = leader;
+    // Own calls whose entries became durable after what this tab replayed: answer them from the log first.
+    await this.observeStored(storage, leader.db.ledger);
+    if (this.leaderValue === leader) this.resubmit();
+    this.emitStatus();
+    return ended;
+  }
+
+  /** Shows an entry to the pending calls, once, in seq order. */
+  private observe(entry: LogEntry): void {
+    if (this.held !== undefined) this.held.push(entry);
+    else if (entry.seq > this.observedSeq) {
+      this.observedSeq = entry.seq;
+      this.pending.observe(entry);
+    }
+  }
+
+  /** Shows the pending calls the durable entries after the last one they saw (or the ledger, when those were pruned). */
+  private async observeStored(storage: Storage, ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
+    this.held = [];
+    let tail: Awaited<ReturnType<typeof readDurableTail>> = { entries: [], complete: true };
+    try {
+      tail = await readDurableTail(storage, this.observedSeq);
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      if (!tail.complete) this.pending.observeLedger(ledger);
+      for (const entry of [...tail.entries, ...held]) this.observe(entry);
+    }
+  }
+
+  private stepDown(leader: Leader, reason: string): void {
+    if (this.leaderValue !== leader) {
+      // Stopped before it was installed (closed while starting): just release the lock.
+      this.endLeadership?.();
+      return;
+    }
+    this.options.log?.({ level: 'warn', reducer: '', message: `Tab ${this.options.id} stops leading: ${reason}` });
+    this.leaderValue = undefined;
+    const end = this.endLeadership;
+    this.endLeadership = undefined;
+    end?.();
+    leader.db.close().catch(() => {});
+    this.emitStatus();
+    if (this.closed) return;
+    this.becomeReplica().then(
+      () => this.requestLock(false),
+      (error: unknown) => this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not reopen as a replica: ${String(error)}` }),
+    );
+  }
+
+  private emitStatus(): void {
+    const status = this.status;
+    const key = JSON.stringify(status);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    for (const fn of this.statusListeners) fn(status);
+  }
+}
