@@ -16,6 +16,7 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { InternalError } from '../lib/errors';
 import {
   checkCommitShape,
+  epochFenced,
   overlapRefused,
   snapshotRefused,
   storageClosed,
@@ -94,6 +95,8 @@ export class IdbStorage implements Storage {
       // below, and a plain append reaches the backend as one batch. The first stored segment ending at or
       // after s.firstSeq overlaps s iff it starts at or before s.lastSeq.
       const overlaps = added.map((s) => track(log.getKey(IDBKeyRange.lowerBound([s.firstSeq, -Infinity]))));
+      // Read before this commit's own meta puts: the epoch of whoever wrote last.
+      const fence = change.fenceEpoch === undefined ? undefined : track(meta.get('epoch'));
       const latest = change.snapshot && track(snapshots.openKeyCursor(null, 'prev'));
       for (const s of added) track(log.put(ownBytes(s.bytes), [s.lastSeq, s.firstSeq]));
       if (change.snapshot !== undefined) {
@@ -103,6 +106,10 @@ export class IdbStorage implements Storage {
       }
       for (const [key, value] of Object.entries(change.meta ?? {})) {
         track<unknown>(value === undefined ? meta.delete(key) : meta.put(value, key));
+      }
+      const storedEpoch = await fence;
+      if (change.fenceEpoch !== undefined && typeof storedEpoch === 'number' && storedEpoch > change.fenceEpoch) {
+        throw epochFenced(storedEpoch, change.fenceEpoch);
       }
       const stored = await Promise.all(overlaps);
       added.forEach((s, i) => {

@@ -148,6 +148,17 @@ export const storageContract: readonly StorageContractCase[] = Object.entries({
     equal(await s.readMeta('epoch'), 1, 'meta after refusing an unclonable meta value');
   },
 
+  async 'refuses a whole commit fenced off by a newer stored epoch'(open: OpenStorage) {
+    const s = await open('fence');
+    await s.commit({ segments: [seg(1, 5)], meta: { epoch: 3 } });
+    await rejects(s.commit({ fenceEpoch: 2, segments: [seg(6, 10)], meta: { written: true }, pruneSegmentsThrough: 5 }), 'ClosedError', 'a commit from epoch 2');
+    equal(ranges(await s.readSegments(0)), ['1..5'], 'segments after the fenced commit');
+    equal(await s.readMeta('written'), undefined, 'meta after the fenced commit');
+    await s.commit({ fenceEpoch: 3, segments: [seg(6, 10)] });
+    await s.commit({ fenceEpoch: 4, segments: [seg(11, 12)], meta: { epoch: 4 } });
+    equal(ranges(await s.readSegments(0)), ['1..5', '6..10', '11..12'], 'segments after commits of the current epochs');
+  },
+
   async 'applies commits in call order without waiting for each'(open: OpenStorage) {
     const s = await open('pipelined');
     const outcomes = await Promise.allSettled([
