@@ -19,8 +19,8 @@ export class GroupCommit {
   private writer = new Writer(64 * 1024);
   private firstSeq = 0;
   private lastSeq = 0;
-  private waiters: (() => void)[] = [];
-  private failures: ((error: unknown) => void)[] = [];
+  /** The batch being filled: every entry in it is durable at the same moment, so they share one promise. */
+  private batch: Batch | undefined;
   private rider: Rider | undefined;
   private running: Promise<void> | undefined;
   private scheduled = false;
@@ -33,18 +33,17 @@ export class GroupCommit {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Queues an entry; the promise resolves once it is durable. */
+  /** Queues an entry; the promise (shared by its batch) resolves once it is durable. */
   append(entry: LogEntry): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
-    if (this.waiters.length === 0) this.firstSeq = entry.seq;
+    if (this.batch === undefined) {
+      this.firstSeq = entry.seq;
+      this.batch = newBatch();
+    }
     this.lastSeq = entry.seq;
     writeEntry(this.writer, entry);
-    const done = new Promise<void>((resolve, reject) => {
-      this.waiters.push(resolve);
-      this.failures.push(reject);
-    });
     this.schedule();
-    return done;
+    return this.batch.promise;
   }
 
   /** Commits a snapshot with the next batch (or alone), after every entry queued so far. */
@@ -66,17 +65,16 @@ export class GroupCommit {
       this.scheduled = false;
       this.running = this.flush().finally(() => {
         this.running = undefined;
-        if (this.waiters.length > 0 || this.rider !== undefined) this.schedule();
+        if (this.batch !== undefined || this.rider !== undefined) this.schedule();
       });
     });
   }
 
   private async flush(): Promise<void> {
-    const waiters = this.waiters;
-    const failures = this.failures;
+    const batch = this.batch;
     const rider = this.rider;
     const change: { -readonly [K in keyof StorageCommit]: StorageCommit[K] } = {};
-    if (waiters.length > 0) {
+    if (batch !== undefined) {
       change.segments = [{ firstSeq: this.firstSeq, lastSeq: this.lastSeq, bytes: this.writer.finish() }];
       this.writer.reset();
     }
@@ -85,21 +83,38 @@ export class GroupCommit {
       change.deleteSnapshotsBefore = rider.snapshot.seq;
       if (rider.pruneSegmentsThrough !== undefined) change.pruneSegmentsThrough = rider.pruneSegmentsThrough;
     }
-    this.waiters = [];
-    this.failures = [];
+    this.batch = undefined;
     this.rider = undefined;
     try {
       await this.storage.commit(change);
       this.commits++;
-      for (const resolve of waiters) resolve();
+      batch?.resolve();
     } catch (error) {
       // Nothing after a failed commit can be durable in order: fail it and everything later.
       this.failed = error;
-      for (const reject of failures) reject(error);
-      for (const reject of this.failures) reject(error);
-      this.waiters = [];
-      this.failures = [];
+      batch?.reject(error);
+      // Entries queued while this commit ran are lost with it.
+      (this.batch as Batch | undefined)?.reject(error);
+      this.batch = undefined;
       this.onError(error);
     }
   }
+}
+
+interface Batch {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  // A failure is reported through onError and each caller's own await; never unhandled.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

@@ -16,6 +16,8 @@ export class HostSession {
   private readonly subscriptions = new Map<number, Subscription>();
   private pending: QueryDiff[] = [];
   private queue: Promise<void> = Promise.resolve();
+  /** The last group of messages waiting on the chain, while it still waits. */
+  private tail: { readonly durable: Promise<void>; readonly messages: HostMessage[] } | undefined;
 
   constructor(
     private readonly host: DatabaseHost,
@@ -104,20 +106,37 @@ export class HostSession {
     this.subscriptions.clear();
   }
 
-  /** Sends `message` once `durable` resolves (confirmed) or at once (fast), in order. */
+  /**
+   * Sends `message` once `durable` resolves (confirmed) or at once (fast), in
+   * order. Messages waiting for the same durable batch go out together, on one
+   * link of the chain.
+   */
   deliver(durable: Promise<void>, message: HostMessage): void {
     if (this.durability === 'fast') {
       this.send(message);
       return;
     }
+    const tail = this.tail;
+    if (tail !== undefined && tail.durable === durable) {
+      tail.messages.push(message);
+      return;
+    }
+    const group = { durable, messages: [message] };
+    this.tail = group;
     this.queue = this.queue
       .then(() => durable)
       .then(
-        () => this.send(message),
+        () => {
+          if (this.tail === group) this.tail = undefined;
+          for (const m of group.messages) this.send(m);
+        },
         (error: unknown) => {
+          if (this.tail === group) this.tail = undefined;
           // Not durable: a call must not be reported as done.
-          const requestId = message.type === 'result' ? message.requestId : message.type === 'transaction' ? message.requestId : undefined;
-          if (requestId !== undefined) this.send({ type: 'result', requestId, ok: false, error: serializeError(toLockstepError(error)) });
+          for (const m of group.messages) {
+            const requestId = m.type === 'result' || m.type === 'transaction' ? m.requestId : undefined;
+            if (requestId !== undefined) this.send({ type: 'result', requestId, ok: false, error: serializeError(toLockstepError(error)) });
+          }
         },
       );
   }
