@@ -69,3 +69,6 @@ export { QueryEngine } from './query/query-engine';
 export type { QueryParams, QueryOptions, ExplainOptions, SubscribeOptions, Subscription } from './query/query-engine';
 export type { SubscriptionChange, ChangeListener } from './query/live-plan';
 export type { QueryResult } from './query/execute';
+
+// Schema migration on open (see serve(module, { onSchemaMismatch })).
+export type { Migration, OldDatabase } from './log/migrate';

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { ClosedError, serializeError, toLockstepError } from '../lib/errors';
 import type { LogRecord } from '../lib/engine/engine';
+import type { Migration } from '../lib/log/migrate';
 import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
 import type { ClientMessage, HostMessage } from '../lib/sync/client-protocol';
@@ -14,8 +15,8 @@ export interface ServeOptions {
   readonly snapshotEvery?: number;
   /** Log entries kept behind the latest snapshot. Default 10,000. */
   readonly keepEntries?: number;
-  /** Refuse (default) or reset on an incompatible stored schema. */
-  readonly onSchemaMismatch?: 'refuse' | 'reset';
+  /** On an incompatible stored schema: refuse (default), start over, or migrate the stored rows. */
+  readonly onSchemaMismatch?: 'refuse' | 'reset' | Migration;
 }
 
 declare const self: DedicatedWorkerGlobalScope;
