@@ -1,19 +1,9 @@
 import type { LockstepErrorName } from '../errors';
 import type { LogEntry } from '../log/entry';
 import type { LedgerEntry } from '../log/snapshot';
-import type { ConnectionId, Identity } from '../schema/type-desc';
+import type { TabCall } from './tab-protocol';
 
-/** A call made through a tab: `client` numbers its calls with `callId`, increasing. */
-export interface TabCall {
-  readonly client: string;
-  readonly callId: number;
-  readonly reducer: string;
-  readonly args: Readonly<Record<string, unknown>>;
-  readonly sender: Identity;
-  readonly connectionId: ConnectionId | null;
-  /** Only for `clientConnected` / `clientDisconnected`. */
-  readonly internal?: boolean;
-}
+export type { TabCall };
 
 /** The final answer to a call: committed at `seq`, or failed (with the seq of its logged failure, if logged). */
 export type TabCallResult =

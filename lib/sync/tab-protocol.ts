@@ -47,12 +47,8 @@ export interface EntriesMessage {
   readonly bytes: Uint8Array;
 }
 
-/** A call a replica forwards to the leader; `client` + `callId` make retries safe. */
-export interface CallMessage {
-  readonly type: 'call';
-  /** The epoch the replica believes current; a leader with a lower one knows it is stale. */
-  readonly epoch: number;
-  readonly replicaId: string;
+/** A call made through a tab: `client` numbers its calls with `callId`, increasing. */
+export interface TabCall {
   readonly client: string;
   readonly callId: number;
   readonly reducer: string;
@@ -61,6 +57,14 @@ export interface CallMessage {
   readonly connectionId: ConnectionId | null;
   /** Only `clientConnected` / `clientDisconnected` may be internal. */
   readonly internal?: boolean;
+}
+
+/** A call a replica forwards to the leader; `client` + `callId` make retries safe. */
+export interface CallMessage extends TabCall {
+  readonly type: 'call';
+  /** The epoch the replica believes current; a leader with a lower one knows it is stale. */
+  readonly epoch: number;
+  readonly replicaId: string;
 }
 
 /** A call that failed without a log entry (unknown reducer, bad arguments): its final answer. */
