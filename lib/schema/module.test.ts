@@ -6,17 +6,8 @@ import { schema } from './schema';
 import { table } from './table';
 import { Range } from './range';
 import { ScheduleAt, t } from './type-builders';
+import { schemaError } from './schema-error.test-util';
 
-/** Runs `make` and returns the SchemaError it throws; fails the test on anything else. */
-function schemaError(make: () => unknown): SchemaError {
-  try {
-    make();
-  } catch (error) {
-    if (error instanceof SchemaError) return error;
-    throw error;
-  }
-  throw new Error('expected a SchemaError, but nothing was thrown');
-}
 
 const facts = (error: SchemaError) => ({ message: error.message, table: error.table, column: error.column, reducer: error.reducer, code: error.code });
 const expected = (message: string, details: { table?: string; column?: string; reducer?: string } = {}) => ({

@@ -4,17 +4,8 @@ import { Range } from './range';
 import { isReducerDef, REDUCER, schema } from './schema';
 import { table, type AnyTableDef } from './table';
 import { ScheduleAt, t, TypeBuilder } from './type-builders';
+import { schemaError } from './schema-error.test-util';
 
-/** Runs `make` and returns the SchemaError it throws; fails the test on anything else. */
-function schemaError(make: () => unknown): SchemaError {
-  try {
-    make();
-  } catch (error) {
-    if (error instanceof SchemaError) return error;
-    throw error;
-  }
-  throw new Error('expected a SchemaError, but nothing was thrown');
-}
 
 /** The facts of a SchemaError that a caller relies on. */
 function facts(error: SchemaError) {
