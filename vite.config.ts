@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { lockstepSignal } from './lib/signal/vite-plugin';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
@@ -7,6 +8,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export default defineConfig({
   // The repo root: the demo lives at /demo/, the e2e test pages at /e2e/pages/.
   root: here('.'),
+  // WebRTC signaling for the demo and e2e peers: ws://<server>/lockstep-signal.
+  plugins: [lockstepSignal()],
   resolve: {
     alias: [
       { find: /^lockstep\/testing$/, replacement: here('./lib/testing/index.ts') },

@@ -16,9 +16,12 @@ export default defineConfig({
         'lib/index': here('./lib/index.ts'),
         'worker/index': here('./worker/index.ts'),
         'lib/testing/index': here('./lib/testing/index.ts'),
+        // Node only (the signaling relay, its CLI and Vite plugin): node:* stay imports.
+        'lib/signal/index': here('./lib/signal/index.ts'),
+        'lib/signal/cli': here('./lib/signal/cli.ts'),
       },
       formats: ['es'],
     },
-    rolldownOptions: { external: ['idb', 'simple-peer'] },
+    rolldownOptions: { external: ['idb', 'simple-peer', 'vite', /^node:/] },
   },
 });

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   NotFoundError: 'NOT_FOUND',
   QueryError: 'INVALID_QUERY',
   ClosedError: 'CLOSED',
+  IncompatiblePeerError: 'INCOMPATIBLE_PEER',
+  SignatureError: 'BAD_SIGNATURE',
 } as const;
 
 /** Name of a Lockstep error class. */
@@ -126,6 +128,24 @@ export class ClosedError extends LockstepError {
   readonly name = 'ClosedError';
 }
 
+/**
+ * Two peers cannot share a room: they run different protocol versions, app
+ * versions or modules. The message says which side is newer (when that can be
+ * told) and which one to update.
+ */
+export class IncompatiblePeerError extends LockstepError {
+  readonly name = 'IncompatiblePeerError';
+}
+
+/**
+ * A signed call or entry batch was refused: the signature does not match, it
+ * was signed for another room, or not by the key the receiver expects. The
+ * peer that sent it should be dropped.
+ */
+export class SignatureError extends LockstepError {
+  readonly name = 'SignatureError';
+}
+
 const ERROR_CLASSES: Record<LockstepErrorName, new (message: string, details?: ErrorDetails) => LockstepError> = {
   SenderError,
   InternalError,
@@ -138,6 +158,8 @@ const ERROR_CLASSES: Record<LockstepErrorName, new (message: string, details?: E
   NotFoundError,
   QueryError,
   ClosedError,
+  IncompatiblePeerError,
+  SignatureError,
 };
 
 /** A Lockstep error as plain data, safe for `postMessage` and for encoding. */
