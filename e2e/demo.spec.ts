@@ -25,17 +25,21 @@ test('the demo todo list adds, toggles, survives a reload, refuses an empty todo
   await expect(page.locator('#list li span')).toHaveText(['Walk the dog']);
 });
 
-test('a second tab of the same database is refused with a clear error instead of a second writer', async ({ context }) => {
+test('two tabs of the demo show the same live list, and the second goes on alone when the first closes', async ({ context }) => {
   const first = await context.newPage();
-  await first.goto('/e2e/pages/runtime.html');
-  await first.evaluate(() => (window as unknown as { rt: { open(n: string): Promise<unknown> } }).rt.open('two-tabs'));
+  await first.goto('/demo/');
+  await expect(first.locator('#status')).toContainText('todo(s)');
   const second = await context.newPage();
-  await second.goto('/e2e/pages/runtime.html');
-  const refused = await second.evaluate(() => (window as unknown as { rt: { openError(n: string, v: string): Promise<{ ok: boolean; message?: string }> } }).rt.openError('two-tabs', 'runtime'));
-  expect(refused.ok).toBe(false);
-  expect(refused.message).toContain('already open in another tab');
+  await second.goto('/demo/');
+  await expect(second.locator('#status')).toContainText('todo(s)');
+  const before = await first.locator('#list li span').allTextContents();
+  await first.fill('#text', 'Made in the first tab');
+  await first.press('#text', 'Enter');
+  await expect(second.locator('#list li span')).toHaveText([...before, 'Made in the first tab']);
+  await second.fill('#text', 'Made in the second tab');
+  await second.press('#text', 'Enter');
+  await expect(first.locator('#list li span')).toHaveText([...before, 'Made in the first tab', 'Made in the second tab']);
   await first.close();
-  const third = await context.newPage();
-  await third.goto('/e2e/pages/runtime.html');
-  await expect.poll(() => third.evaluate(() => (window as unknown as { rt: { openError(n: string, v: string): Promise<{ ok: boolean }> } }).rt.openError('two-tabs', 'runtime')).then((r) => r.ok)).toBe(true);
+  await second.locator('#list li').last().locator('input').check();
+  await expect(second.locator('#list li').last()).toHaveClass('done');
 });

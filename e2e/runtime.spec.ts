@@ -1,29 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
+import { freshName, harness, type Harness } from './harness';
 
-/** The harness the runtime page puts on `window` (see e2e/pages/runtime.ts). */
-type Outcome = { ok: true } | { ok: false; name: string; code: string; message: string };
-interface Harness {
-  open(database: string, durability?: 'confirmed' | 'fast', variant?: string): Promise<{ identity: string }>;
-  openError(database: string, variant: string): Promise<Outcome>;
-  call(reducer: string, args?: Record<string, unknown>): Promise<Outcome>;
-  subscribe(queries: string[]): Promise<Outcome>;
-  rows(table: string): Record<string, unknown>[];
-  events(): Record<string, unknown>[];
-  burst(from: number, count: number, batch: number, killAfter?: number, window?: number): Promise<number>;
-  resolved(): number[];
-  terminate(): void;
-  inspect(replay?: boolean): Promise<{ seq: number; stateHash: string; replayStateHash?: string; rows: Record<string, number> }>;
-  close(): Promise<void>;
-}
 declare const rt: Harness;
-
-async function harness(page: Page): Promise<void> {
-  await page.goto('/e2e/pages/runtime.html');
-  await expect(page.locator('#status')).toHaveText('ready');
-}
-
-let counter = 0;
-const freshName = (label: string) => `${label}-${Date.now()}-${counter++}`;
 
 test('calls, subscriptions, callbacks and errors go through the worker', async ({ page }) => {
   await harness(page);

@@ -1,11 +1,15 @@
 /// <reference lib="webworker" />
-import { ClosedError, serializeError, toLockstepError } from '../lib/errors';
+import { serializeError, toLockstepError } from '../lib/errors';
 import type { LogRecord } from '../lib/engine/engine';
 import type { Migration } from '../lib/log/migrate';
 import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
 import type { ClientMessage, HostMessage } from '../lib/sync/client-protocol';
-import { DatabaseHost } from '../lib/sync/database-host';
+import { DatabaseHost, type HostTimers } from '../lib/sync/database-host';
+import type { TabLocks } from '../lib/sync/locks';
+import { Tab } from '../lib/sync/tab';
+import type { TabMessage } from '../lib/sync/tab-protocol';
+import { broadcastTransport } from '../lib/sync/transport';
 import { openIdbStorage } from './idb-storage';
 import { loadOrCreateIdentity } from './identity';
 
@@ -21,33 +25,20 @@ export interface ServeOptions {
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/**
- * Takes the database's writer lock for the life of this worker. Until tabs elect a
- * leader and replicate, a second tab must not open a second writer on the same log.
- */
-function holdWriterLock(database: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    // Wait a little: a closed or crashed tab's worker may still be letting go.
-    navigator.locks
-      .request(`lockstep:${database}`, { signal: AbortSignal.timeout(3000) }, () => {
-        resolve();
-        return new Promise<never>(() => {}); // held until the worker ends
-      })
-      .catch(() =>
-        reject(new ClosedError(`Database "${database}" is already open in another tab or worker of this browser profile; close it there first (several tabs of one database are not supported yet)`)),
-      );
-  });
-}
-
-function randomConnectionId(): ConnectionId {
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('') as ConnectionId;
+function randomId(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
  * Serves a module from this Web Worker: the whole worker file is
  * `import * as chat from './chat.module'; serve(chat);`. The first `hello` from
- * the connection names the database; the worker opens it from IndexedDB
- * (recovering snapshot and log) with this browser profile's identity.
+ * the connection names the database; the worker joins that database's tabs:
+ * the tab holding the Web Lock `lockstep:<database>` is the leader (it orders
+ * every tab's calls and alone writes IndexedDB), the others are replicas that
+ * replay its log over the BroadcastChannel `lockstep:<database>`. When the
+ * leader's tab closes, the next tab in the lock's queue takes over from
+ * IndexedDB with a higher epoch, and calls in flight are resubmitted, each
+ * applied at most once.
  *
  * Messages are the plain client protocol over `postMessage`, not comlink: one
  * message per call and per result, no proxy layer (a bare postMessage round trip
@@ -56,19 +47,30 @@ function randomConnectionId(): ConnectionId {
 export function serve(namespace: object, options: ServeOptions = {}): void {
   const module = loadModule(namespace as Record<string, unknown>);
   const send = (message: HostMessage): void => self.postMessage(message);
+  const log = (record: LogRecord): void => send({ type: 'log', ...record });
+  const timers: HostTimers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) };
   let session: Promise<(message: ClientMessage) => void> | undefined;
 
   const open = async (database: string): Promise<(message: ClientMessage) => void> => {
-    await holdWriterLock(database);
-    const [{ identity }, storage] = await Promise.all([loadOrCreateIdentity(), openIdbStorage(`lockstep:${database}`)]);
-    const host = await DatabaseHost.open(module, {
-      storage,
-      identity,
-      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) },
-      log: (record: LogRecord) => send({ type: 'log', ...record }),
-      ...options,
-    });
-    return host.connect(identity, randomConnectionId(), send);
+    const { identity } = await loadOrCreateIdentity();
+    const name = `lockstep:${database}`;
+    let host: DatabaseHost | undefined;
+    const tab = await Tab.open(
+      {
+        module,
+        id: randomId(8),
+        identity,
+        transport: broadcastTransport<TabMessage>(new BroadcastChannel(name)),
+        locks: navigator.locks as unknown as TabLocks,
+        lockName: name,
+        openStorage: () => openIdbStorage(name),
+        log,
+        ...options,
+      },
+      DatabaseHost.events(() => host),
+    );
+    host = new DatabaseHost(tab, { timers });
+    return host.connect(identity, randomId(16) as ConnectionId, send);
   };
 
   self.addEventListener('message', (event: MessageEvent<ClientMessage>) => {

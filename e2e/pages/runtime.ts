@@ -2,13 +2,14 @@
 import { connect, type Connection, type LockstepError } from 'lockstep';
 import type * as runtime from './runtime.module';
 
-type Variant = 'runtime' | 'runtime-v2' | 'runtime-v3';
+type Variant = 'runtime' | 'runtime-v2' | 'runtime-v3' | 'tabs';
 type Outcome = { ok: true } | { ok: false; name: string; code: string; message: string };
 
 const workers: Record<Variant, () => Worker> = {
   runtime: () => new Worker(new URL('./runtime-worker.ts', import.meta.url), { type: 'module' }),
   'runtime-v2': () => new Worker(new URL('./runtime-v2-worker.ts', import.meta.url), { type: 'module' }),
   'runtime-v3': () => new Worker(new URL('./runtime-v3-worker.ts', import.meta.url), { type: 'module' }),
+  tabs: () => new Worker(new URL('./tabs-worker.ts', import.meta.url), { type: 'module' }),
 };
 
 /** Makes values JSON-safe for Playwright: bigints become "123n". */
@@ -22,12 +23,17 @@ let conn: Connection<typeof runtime> | undefined;
 let worker: Worker | undefined;
 const events: unknown[] = [];
 const resolved: number[] = [];
+const statuses: unknown[] = [];
+const divergences: unknown[] = [];
 
 const window_ = window;
 
 const rt = {
   async open(database: string, durability: 'confirmed' | 'fast' = 'confirmed', variant: Variant = 'runtime'): Promise<unknown> {
     conn = await connect<typeof runtime>({ database, durability, worker: () => (worker = workers[variant]()) });
+    conn.onStatus((status) => statuses.push(plain(status)));
+    conn.onDiverged((divergence) => divergences.push(plain(divergence)));
+    if (variant === 'tabs') return plain({ identity: conn.identity, connectionId: conn.connectionId, status: conn.status });
     conn.db.note.onInsert((ctx, row) => events.push(plain({ kind: 'insert', own: ctx.event.kind === 'reducer' && ctx.event.own, reducer: ctx.event.kind === 'reducer' ? ctx.event.reducer : ctx.event.kind, text: row.text, stars: row.stars, notes: conn!.db.note.count() })));
     conn.db.note.onUpdate((ctx, old, row) => events.push(plain({ kind: 'update', own: ctx.event.kind === 'reducer' && ctx.event.own, from: old.stars, to: row.stars })));
     conn.db.note.onDelete((_ctx, row) => events.push(plain({ kind: 'delete', text: row.text })));
@@ -58,7 +64,11 @@ const rt = {
       return outcome(error);
     }
   },
-  rows: (table: 'note' | 'marker' | 'pair' | 'init_log'): unknown => plain([...conn!.db[table].iter()]),
+  rows: (table: string): unknown => plain([...(conn!.db as unknown as Record<string, { iter(): Iterable<unknown> }>)[table]!.iter()]),
+  count: (table: string): number => (conn!.db as unknown as Record<string, { count(): number }>)[table]!.count(),
+  status: (): unknown => plain(conn!.status),
+  statuses: (): unknown[] => statuses.splice(0),
+  divergences: (): unknown[] => divergences.splice(0),
   events: (): unknown[] => events.splice(0),
   /**
    * Streams `count` burst calls, keeping `window` in flight: each answer sends the

@@ -30,7 +30,12 @@ export type ClientEvent =
   /** The first rows of a new subscription. */
   | { readonly kind: 'subscribeApplied' }
   /** A subscription ended (unsubscribe or error) and took its rows with it. */
-  | { readonly kind: 'unsubscribeApplied' };
+  | { readonly kind: 'unsubscribeApplied' }
+  /**
+   * This tab's state moved (it became the leader, or resynced from the leader's
+   * state): the rows that differ between the old and the new state.
+   */
+  | { readonly kind: 'refresh' };
 
 /** What row callbacks receive besides the rows. */
 export interface EventContext<M = unknown> {

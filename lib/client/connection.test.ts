@@ -101,6 +101,44 @@ describe('one-off queries and the module log', () => {
     expect(await host.next('inspect')).toMatchObject({ replay: true });
   });
 
+  it('keeps the tab status from hello and from status messages, and tells onStatus listeners until removed', async () => {
+    const { host, conn } = await connectFake(m);
+    expect(conn.status).toEqual(host.helloResult.status);
+    const seen: unknown[] = [];
+    const off = conn.onStatus((s) => seen.push(s));
+    const replica = { role: 'replica', epoch: 2, leader: 'tab-9', lag: 3, seq: 40 } as const;
+    host.send({ type: 'status', status: replica });
+    await vi.waitFor(() => expect(conn.status).toEqual(replica));
+    off();
+    host.send({ type: 'status', status: { ...replica, lag: 0, seq: 43 } });
+    await vi.waitFor(() => expect(conn.status.seq).toBe(43));
+    expect(seen).toEqual([replica]);
+    expect(() => conn.onStatus('x' as never)).toThrow('onStatus needs a function, got string');
+  });
+
+  it('reports a diverged replay to onDiverged listeners', async () => {
+    const { host, conn } = await connectFake(m);
+    const seen: unknown[] = [];
+    conn.onDiverged((d) => seen.push(d));
+    host.send({ type: 'diverged', seq: 12, reducer: 'set_gold', reason: 'its row diff differs from the one the leader logged' });
+    await vi.waitFor(() => expect(seen).toEqual([{ seq: 12, reducer: 'set_gold', reason: 'its row diff differs from the one the leader logged' }]));
+  });
+
+  it('applies a refresh to the cache as a refresh event', async () => {
+    const { host, conn } = await connectFake(m);
+    const sub = conn.subscribe('SELECT * FROM player');
+    const request = await host.next('subscribe');
+    host.applied(request, [[{ id: 1, name: 'ann', gold: 5 }]]);
+    host.reply(request);
+    await sub.applied;
+    const events: string[] = [];
+    conn.db.player.onInsert((ctx, row) => events.push(`${ctx.event.kind}:${row.name}`));
+    conn.db.player.onDelete((ctx, row) => events.push(`${ctx.event.kind}:-${row.name}`));
+    host.send({ type: 'refresh', queries: [{ queryId: request.queries[0]!.queryId, table: 'player', inserts: [{ id: 2, name: 'bo', gold: 1 }], deletes: [{ id: 1, name: 'ann', gold: 5 }] }] });
+    await vi.waitFor(() => expect(events.sort()).toEqual(['refresh:-ann', 'refresh:bo']));
+    expect([...conn.db.player.iter()].map((p) => p.name)).toEqual(['bo']);
+  });
+
   it('refuses sql() without SQL text before sending anything', async () => {
     const { host, conn } = await connectFake(m);
     await expect(conn.sql('  ')).rejects.toThrow(QueryError);

@@ -5,7 +5,7 @@
 import { deserializeError, QueryError, type LockstepError } from '../errors';
 import type { CallableReducerName, ReducerArgs, ReducerCalls } from '../schema/module-types';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import type { HelloResult, HostMessage, InspectResult, LogMessage, SqlResult } from '../sync/client-protocol';
+import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../sync/client-protocol';
 import { ClientCache } from './client-cache';
 import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions } from './options';
@@ -16,6 +16,12 @@ import { Subscription, type SubscriptionHandle } from './subscription';
 
 /** A line of the module log: `ctx.log.*` or `console.*` inside a reducer. */
 export type ModuleLogLine = Omit<LogMessage, 'type'>;
+
+/** A connection's tab status: `conn.status`. */
+export type ConnectionStatus = TabStatus;
+
+/** A replay of this tab that disagreed with the leader's log: `conn.onDiverged`. The tab resyncs from the leader's state. */
+export type Divergence = Omit<DivergedMessage, 'type'>;
 
 /** An open connection to a database. `M` is the module's type: `connect<typeof chat>(...)`. */
 export interface Connection<M> {
@@ -37,6 +43,16 @@ export interface Connection<M> {
   sql(query: string): Promise<SqlResult>;
   /** Calls `cb` for each line of the module log; returns a function that removes it. */
   onLog(cb: (line: ModuleLogLine) => void): () => void;
+  /**
+   * This tab's part in the database: `role` (`leader` orders the calls and writes IndexedDB; `replica`
+   * replays the leader's log), the `epoch` (raised at each leader change), the `leader` tab's id, `seq`
+   * (the last applied entry) and `lag` (durable entries not applied here yet).
+   */
+  readonly status: ConnectionStatus;
+  /** Calls `cb` whenever {@link Connection.status} changes; returns a function that removes it. */
+  onStatus(cb: (status: ConnectionStatus) => void): () => void;
+  /** Calls `cb` when this tab's replay disagrees with the leader's log (it then resyncs); returns a function that removes it. */
+  onDiverged(cb: (divergence: Divergence) => void): () => void;
   /** The database's status: role, epoch, last seq, state hash, rows per table. With `replay`, also re-runs the whole log (slow) and reports its state hash. */
   inspect(options?: { readonly replay?: boolean }): Promise<InspectResult>;
   /**
@@ -85,6 +101,9 @@ export class ClientConnection<M> implements Connection<M> {
   readonly #cache = new ClientCache((event) => this.#context(event));
   readonly #subscriptions = new Map<number, Subscription>();
   readonly #logListeners = new Set<(line: ModuleLogLine) => void>();
+  readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
+  readonly #divergedListeners = new Set<(divergence: Divergence) => void>();
+  #status: ConnectionStatus = { role: 'replica', epoch: 0, leader: undefined, lag: 0, seq: 0 };
   #catalog = new ReducerCatalog();
   #lastCallId = 0;
   #nextQueryId = 1;
@@ -149,9 +168,19 @@ export class ClientConnection<M> implements Connection<M> {
   }
 
   onLog(cb: (line: ModuleLogLine) => void): () => void {
-    if (typeof cb !== 'function') throw new TypeError(`onLog needs a function, got ${typeof cb}`);
-    this.#logListeners.add(cb);
-    return () => void this.#logListeners.delete(cb);
+    return listen(this.#logListeners, cb, 'onLog');
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  onStatus(cb: (status: ConnectionStatus) => void): () => void {
+    return listen(this.#statusListeners, cb, 'onStatus');
+  }
+
+  onDiverged(cb: (divergence: Divergence) => void): () => void {
+    return listen(this.#divergedListeners, cb, 'onDiverged');
   }
 
   inspect(options: { readonly replay?: boolean } = {}): Promise<InspectResult> {
@@ -181,6 +210,7 @@ export class ClientConnection<M> implements Connection<M> {
     this.identity = hello.identity;
     this.connectionId = hello.connectionId;
     this.#catalog = new ReducerCatalog(hello.reducers);
+    this.#status = hello.status;
     const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
     for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
     this.reducers = Object.freeze(reducers) as unknown as ReducerCalls<M>;
@@ -196,19 +226,17 @@ export class ClientConnection<M> implements Connection<M> {
         const { reducer, callId, sender, timestamp, seq } = message;
         return this.#cache.apply(message.queries, { kind: 'reducer', reducer, callId, own: callId !== undefined, sender, timestamp, seq });
       }
+      case 'refresh':
+        return this.#cache.apply(message.queries, REFRESH);
       case 'subscriptionError':
         return this.#subscriptions.get(message.queryId)?.failed(deserializeError(message.error), message.queryId);
-      case 'log': {
-        const line: ModuleLogLine = { level: message.level, reducer: message.reducer, message: message.message };
-        for (const cb of this.#logListeners) {
-          try {
-            cb(line);
-          } catch (error) {
-            reportError(error);
-          }
-        }
-        return;
-      }
+      case 'log':
+        return emit(this.#logListeners, { level: message.level, reducer: message.reducer, message: message.message });
+      case 'status':
+        this.#status = message.status;
+        return emit(this.#statusListeners, message.status);
+      case 'diverged':
+        return emit(this.#divergedListeners, { seq: message.seq, reducer: message.reducer, reason: message.reason });
     }
   }
 
@@ -227,3 +255,21 @@ export class ClientConnection<M> implements Connection<M> {
 }
 
 const SUBSCRIBE_APPLIED: ClientEvent = Object.freeze({ kind: 'subscribeApplied' });
+const REFRESH: ClientEvent = Object.freeze({ kind: 'refresh' });
+
+function listen<T>(listeners: Set<(value: T) => void>, cb: (value: T) => void, name: string): () => void {
+  if (typeof cb !== 'function') throw new TypeError(`${name} needs a function, got ${typeof cb}`);
+  listeners.add(cb);
+  return () => void listeners.delete(cb);
+}
+
+/** Calls every listener; one that throws is reported and does not stop the others. */
+function emit<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const cb of listeners) {
+    try {
+      cb(value);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+}

@@ -44,6 +44,7 @@ export class FakeHost {
       connectionId: 'b'.repeat(32) as ConnectionId,
       tables: def.tables,
       reducers: [...def.reducers.values()].map(({ name, kind, params }) => ({ name, kind, params })),
+      status: { role: 'leader', epoch: 1, leader: 'fake-tab', lag: 0, seq: 0 },
     };
     this.port = {
       postMessage: (message) => {

@@ -109,6 +109,11 @@ export class Database {
   /** The authority epoch of new entries. */
   epoch: number;
 
+  /** The storage this database writes. */
+  get storage(): Storage {
+    return this.options.storage;
+  }
+
   /** Opens (recovering or creating) the database of `module` in `options.storage`. */
   static async open(module: ModuleDef, options: DatabaseOptions): Promise<Database> {
     const { storage } = options;

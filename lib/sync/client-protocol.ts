@@ -11,6 +11,9 @@ import type { SerializedError } from '../errors';
 import type { ReducerKind } from '../schema/schema';
 import type { TableSchema } from '../schema/table';
 import type { ConnectionId, FieldDesc, Identity } from '../schema/type-desc';
+import type { TabStatus } from './tab';
+
+export type { TabStatus };
 
 /** A row as sent over the wire. */
 export type WireRow = Readonly<Record<string, unknown>>;
@@ -77,7 +80,10 @@ export type ClientMessage = HelloRequest | CallRequestMessage | SubscribeRequest
 
 /** The answer to `inspect`. */
 export interface InspectResult {
-  readonly role: 'authority';
+  /** `authority`: this tab orders the calls (it leads, with no peers); `replica`: it replays another tab's log. */
+  readonly role: 'authority' | 'replica';
+  /** This tab's status (as `conn.status`). */
+  readonly status: TabStatus;
   readonly epoch: number;
   /** The seq of the last entry. */
   readonly seq: number;
@@ -90,8 +96,12 @@ export interface InspectResult {
   readonly storageBytes: number;
   /** Warnings from opening: a cut log tail, a migration. */
   readonly warnings: readonly string[];
-  /** With `replay`: the state hash computed by re-running the whole log. */
+  /** Calls of this tab waiting for their answer. */
+  readonly pendingCalls: number;
+  /** With `replay`: the state hash computed by re-running the whole durable log. */
   readonly replayStateHash?: string;
+  /** With `replay`: how many entries were re-run. */
+  readonly replayEntries?: number;
 }
 
 /** The answer to `hello`. */
@@ -102,6 +112,8 @@ export interface HelloResult {
   readonly tables: readonly TableSchema[];
   /** The module's reducers with their parameter types, so the client can validate arguments before sending. */
   readonly reducers: readonly { readonly name: string; readonly kind: ReducerKind; readonly params: readonly FieldDesc[] }[];
+  /** This tab's status when the session opened; `status` messages follow its changes. */
+  readonly status: TabStatus;
 }
 
 /** The answer to `sql`. */
@@ -162,5 +174,29 @@ export interface LogMessage {
   readonly message: string;
 }
 
+/** This tab's status changed: role, epoch or leader at once, seq and lag at a gathered pace. */
+export interface StatusMessage {
+  readonly type: 'status';
+  readonly status: TabStatus;
+}
+
+/** This tab's replay of entry `seq` disagreed with the leader's; the tab resyncs from the leader's state. */
+export interface DivergedMessage {
+  readonly type: 'diverged';
+  readonly seq: number;
+  readonly reducer: string;
+  readonly reason: string;
+}
+
+/**
+ * The live queries moved to another engine (a role change or a resync): the
+ * rows that differ between the old and the new results. Not a transaction of
+ * its own: it brings the cache to the new state.
+ */
+export interface RefreshMessage {
+  readonly type: 'refresh';
+  readonly queries: readonly QueryDiff[];
+}
+
 /** Everything the host sends. */
-export type HostMessage = ResultMessage | AppliedMessage | TransactionMessage | SubscriptionErrorMessage | LogMessage;
+export type HostMessage = ResultMessage | AppliedMessage | TransactionMessage | SubscriptionErrorMessage | LogMessage | StatusMessage | DivergedMessage | RefreshMessage;

@@ -9,6 +9,10 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import { SenderError } from '../errors';
 import type { ClientMessage, HostMessage } from './client-protocol';
 import { DatabaseHost, type HostTimers } from './database-host';
+import { FakeLocks } from './fake-locks.test-util';
+import { FakeNetwork } from './fake-network.test-util';
+import { Tab } from './tab';
+import type { TabMessage } from './tab-protocol';
 
 const message = table({ name: 'message', public: true }, { id: t.u64().primaryKey().autoInc(), sender: t.identity(), room: t.u32().index('btree'), text: t.string() });
 const online = table({ name: 'online', public: true }, { who: t.identity().primaryKey() });
@@ -91,9 +95,44 @@ const timers = (): HostTimers & { fire(): void; pending: number } => {
   };
 };
 
-async function open(storage: Storage = new MemoryStorage(), more: Partial<Parameters<typeof DatabaseHost.open>[1]> = {}) {
-  let clock = 1_000_000n;
-  return DatabaseHost.open(chat, { storage, identity: ALICE, clock: () => (clock += 1000n), ...more });
+/** Tabs of one database on one fake network, sharing one storage. */
+class Tabs {
+  readonly locks = new FakeLocks();
+  readonly network = new FakeNetwork(1);
+  private opened = 0;
+  private readonly data = { segments: [], snapshots: [], meta: new Map<string, unknown>() };
+  /** With `storage`, every tab uses that one handle; by default each role opens its own handle on shared data. */
+  constructor(private readonly storage?: Storage) {}
+
+  /** Opens a tab with its host; with `lead`, waits until it leads. */
+  async open(options: { timers?: HostTimers; clock?: () => bigint; lead?: boolean } = {}): Promise<DatabaseHost> {
+    let clock = 1_000_000n;
+    const id = `tab${++this.opened}`;
+    let host: DatabaseHost | undefined;
+    const tab = await Tab.open(
+      { module: chat, id, identity: ALICE, transport: this.network.join<TabMessage>(id), locks: this.locks.forOwner(id), lockName: 'chat', openStorage: async () => this.storage ?? new MemoryStorage('chat', this.data), clock: options.clock ?? (() => (clock += 1000n)) },
+      DatabaseHost.events(() => host),
+    );
+    host = new DatabaseHost(tab, options.timers === undefined ? {} : { timers: options.timers, statusEveryMs: 0 });
+    if (options.lead !== false) await vi.waitFor(() => expect(tab.status.role).toBe('leader'));
+    return host;
+  }
+
+  /** Delivers tab messages until none is left. */
+  async settle(): Promise<void> {
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    for (let round = 0; round < 1000; round++) {
+      await tick();
+      if (this.network.flush()) continue;
+      await tick();
+      if (!this.network.flush()) return;
+    }
+    throw new Error('The tabs did not settle');
+  }
+}
+
+async function open(storage?: Storage, more: { timers?: HostTimers; clock?: () => bigint } = {}) {
+  return new Tabs(storage).open(more);
 }
 
 describe('the database host', () => {
@@ -105,7 +144,7 @@ describe('the database host', () => {
     const value = (hello as { value: { identity: string; reducers: { name: string; kind: string }[] } }).value;
     expect(value.identity).toBe(ALICE);
     expect(value.reducers.filter((r) => r.kind === 'reducer').map((r) => r.name)).toEqual(['every_second', 'send']);
-    expect(host.db.engine.rows('online')).toEqual([{ who: ALICE }]);
+    expect(host.engine.rows('online')).toEqual([{ who: ALICE }]);
   });
 
   it('sends the first rows of a subscription, then each transaction, which also answers the caller', async () => {
@@ -168,7 +207,7 @@ describe('the database host', () => {
   it('runs scheduled reducers on its timer and publishes their transactions', async () => {
     const clockTimers = timers();
     let now = 5_000_000n;
-    const host = await open(new MemoryStorage(), { timers: clockTimers, clock: () => now });
+    const host = await open(undefined, { timers: clockTimers, clock: () => now });
     const alice = client(host, ALICE, 'a');
     await alice.request({ type: 'hello', database: 'chat', durability: 'fast' });
     await alice.request({ type: 'subscribe', queries: [{ queryId: 1, sql: "SELECT * FROM message WHERE text = 'tick'" }] });
@@ -186,8 +225,109 @@ describe('the database host', () => {
     const host = await open();
     const alice = client(host, ALICE, 'a');
     await alice.request({ type: 'hello', database: 'chat', durability: 'confirmed' });
-    expect(host.db.engine.rows('online')).toHaveLength(1);
+    expect(host.engine.rows('online')).toHaveLength(1);
     await alice.request({ type: 'close' });
-    expect(host.db.engine.rows('online')).toHaveLength(0);
+    expect(host.engine.rows('online')).toHaveLength(0);
+  });
+});
+
+describe('the host of a replica tab', () => {
+  const hello = { type: 'hello', database: 'chat', durability: 'confirmed' };
+
+  it('forwards calls to the leading tab, answers them with their replayed transaction, and publishes the other tabs\' transactions', async () => {
+    const tabs = new Tabs();
+    const leader = await tabs.open();
+    const replica = await tabs.open({ lead: false });
+    await tabs.settle();
+    expect(replica.tab.status).toMatchObject({ role: 'replica', leader: 'tab1', epoch: 1 });
+    const alice = client(leader, ALICE, 'a');
+    const bob = client(replica, BOB, 'b');
+    const helloDone = bob.request(hello);
+    await tabs.settle();
+    expect(await helloDone).toMatchObject({ ok: true, value: { status: { role: 'replica', leader: 'tab1' } } });
+    await alice.request(hello);
+    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 1, sql: 'SELECT * FROM message' }] });
+    await tabs.settle();
+    await subscribed;
+    const own = bob.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'from the replica' }, callId: 1 });
+    await tabs.settle();
+    expect(await own).toMatchObject({ ok: true, type: 'transaction', callId: 1, reducer: 'send', queries: [{ queryId: 1, inserts: [{ text: 'from the replica' }] }] });
+    await alice.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'from the leader' }, callId: 1 });
+    await tabs.settle();
+    expect(bob.received.filter((m) => m.type === 'transaction').at(-1)).toMatchObject({ callId: undefined, queries: [{ inserts: [{ text: 'from the leader' }] }] });
+    const failed = bob.request({ type: 'call', reducer: 'send', args: { room: 1, text: '' }, callId: 2 });
+    await tabs.settle();
+    expect(await failed).toMatchObject({ ok: false, error: { name: 'SenderError', message: 'Message must not be empty' } });
+    expect(replica.engine.rows('online')).toHaveLength(2);
+    expect((await bob.request({ type: 'inspect' })) as unknown).toMatchObject({ value: { role: 'replica', seq: leader.tab.status.seq, stateHash: (await leader.inspect(false)).stateHash } });
+  });
+
+  it('becomes the leader when the leading tab closes, moves its live queries and reports the new status', async () => {
+    const tabs = new Tabs();
+    const first = await tabs.open();
+    const second = await tabs.open({ lead: false });
+    await tabs.settle();
+    const alice = client(first, ALICE, 'a');
+    const bob = client(second, BOB, 'b');
+    const greeted = Promise.all([alice.request(hello), bob.request(hello)]);
+    await tabs.settle();
+    await greeted;
+    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 1, sql: 'SELECT * FROM online' }] });
+    await tabs.settle();
+    await subscribed;
+    const closing = first.close();
+    await tabs.settle();
+    await closing;
+    await tabs.settle();
+    await vi.waitFor(() => expect(second.tab.status.role).toBe('leader'));
+    await tabs.settle();
+    expect(bob.received.filter((m) => m.type === 'status').at(-1)).toMatchObject({ status: { role: 'leader', epoch: 2, leader: 'tab2' } });
+    // Alice's clientDisconnected ran before the first tab let go: the online row left Bob's query as a transaction.
+    expect(second.engine.rows('online')).toEqual([{ who: BOB }]);
+    const after = bob.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'still here' }, callId: 1 });
+    await tabs.settle();
+    expect(await after).toMatchObject({ ok: true, callId: 1 });
+    expect(second.engine.rows('message').map((r) => r.text)).toEqual(['still here']);
+  });
+
+  it('runs scheduled reducers only on the leading tab; the replica replays their runs', async () => {
+    const tabs = new Tabs();
+    let now = 5_000_000n;
+    const leaderTimers = timers();
+    const replicaTimers = timers();
+    const leader = await tabs.open({ timers: leaderTimers, clock: () => now });
+    const replica = await tabs.open({ timers: replicaTimers, clock: () => now, lead: false });
+    await tabs.settle();
+    const alice = client(leader, ALICE, 'a');
+    await alice.request({ ...hello, durability: 'fast' });
+    await alice.request({ type: 'call', reducer: 'every_second', args: {}, callId: 1 });
+    await tabs.settle();
+    expect(leaderTimers.pending).toBe(1);
+    expect(replicaTimers.pending).toBe(0);
+    now += 1_500_000n;
+    leaderTimers.fire();
+    await tabs.settle();
+    expect(replica.engine.rows('message').map((r) => r.text)).toEqual(['tick']);
+  });
+
+  it('sends a refresh with the rows a new leader recovered that its replica had not replayed', async () => {
+    const tabs = new Tabs();
+    const first = await tabs.open();
+    const second = await tabs.open({ lead: false });
+    await tabs.settle();
+    const alice = client(first, ALICE, 'a');
+    const bob = client(second, BOB, 'b');
+    const greeted = Promise.all([alice.request(hello), bob.request(hello)]);
+    await tabs.settle();
+    await greeted;
+    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 4, sql: 'SELECT * FROM message' }] });
+    await tabs.settle();
+    await subscribed;
+    tabs.network.partition('tab1', 'tab2');
+    await alice.request({ type: 'call', reducer: 'send', args: { room: 2, text: 'unseen' }, callId: 1 });
+    expect(second.engine.rows('message')).toEqual([]);
+    await first.tab.close();
+    await vi.waitFor(() => expect(second.tab.status.role).toBe('leader'));
+    expect(bob.received.filter((m) => m.type === 'refresh')).toMatchObject([{ queries: [{ queryId: 4, table: 'message', inserts: [{ text: 'unseen' }], deletes: [] }] }]);
   });
 });

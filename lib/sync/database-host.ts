@@ -1,157 +1,254 @@
-import { serializeError, toLockstepError } from '../errors';
-import { Database, type DatabaseOptions, type Submitted } from '../log/database';
+import { serializeError } from '../errors';
+import type { Engine } from '../engine/engine';
+import type { LogEntry } from '../log/entry';
+import { replayFromScratch } from '../log/replay';
 import { QueryEngine } from '../query/query-engine';
 import type { ModuleDef } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
-import { replayFromScratch } from '../log/replay';
-import type { ClientMessage, Durability, HelloResult, HostMessage, InspectResult, QueryDiff, SqlResult } from './client-protocol';
+import { stateHash } from '../store/state-hash';
+import type { ClientMessage, Durability, HelloResult, HostMessage, InspectResult, SqlResult } from './client-protocol';
 import { HostSession } from './host-session';
+import type { TabCall, TabCallResult } from './pending-calls';
+import type { Tab, TabStatus } from './tab';
 
-/** Timers the host uses to run scheduled reducers; injected so tests control time. */
+/** Timers the host uses to run scheduled reducers and pace status messages; injected so tests control time. */
 export interface HostTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
-/** Options of {@link DatabaseHost.open}. */
-export interface HostOptions extends DatabaseOptions {
+/** Options of {@link DatabaseHost}. */
+export interface HostOptions {
   readonly timers?: HostTimers;
+  /** How long seq and lag changes are gathered before one status message goes out; 0 sends each at once. Default 100 ms. */
+  readonly statusEveryMs?: number;
 }
 
 /**
- * Serves one database to its connections: runs their calls through the durable
- * database, keeps their live queries, and sends each of them the transactions
- * in commit order — after the entry is durable for `confirmed` sessions, at once
- * for `fast` ones. It speaks only the client protocol, so any transport can carry it.
+ * Serves one database to the connections of one tab, over that tab's
+ * {@link Tab} (leader or replica): calls go through the tab, so they reach the
+ * leader from any tab and are applied exactly once; live queries run against
+ * whichever engine holds the tab's state now, and move (with the difference
+ * sent as a `refresh`) when the role changes or a replica resyncs. Every
+ * applied entry is published to each session as a transaction — after it is
+ * durable for `confirmed` sessions, at once for `fast` ones (a replica only ever
+ * applies durable entries). It speaks only the client protocol, so any
+ * transport can carry it.
  */
 export class DatabaseHost {
-  readonly queries: QueryEngine;
+  private queriesValue: QueryEngine;
+  private engineValue: Engine;
+  private offCommit: () => void;
   private readonly sessions = new Set<HostSession>();
+  private readonly module: ModuleDef;
   private timer: unknown;
+  private statusTimer: unknown;
+  private sentStatus: TabStatus;
   private closed = false;
 
-  private constructor(
-    readonly db: Database,
-    private readonly options: HostOptions,
+  /**
+   * Starts serving over an open tab. Pass the host's {@link DatabaseHost.events}
+   * to `Tab.open` so it hears of applied entries and engine changes.
+   */
+  constructor(
+    readonly tab: Tab,
+    private readonly options: HostOptions = {},
   ) {
-    this.queries = new QueryEngine(db.engine.store);
-    db.engine.onCommit((diff) => this.queries.applyDiff(diff));
+    const engine = tab.engine;
+    if (engine === undefined) throw new Error('DatabaseHost needs an open tab');
+    this.engineValue = engine;
+    this.module = engine.module;
+    this.queriesValue = new QueryEngine(engine.store);
+    this.offCommit = engine.onCommit((diff) => this.queriesValue.applyDiff(diff));
+    this.sentStatus = tab.status;
+    tab.onStatus((status) => this.statusChanged(status));
+    tab.onDiverged(({ seq, reducer, reason }) => {
+      for (const session of this.sessions) session.send({ type: 'diverged', seq, reducer, reason });
+    });
     this.schedule();
   }
 
-  /** Opens the database and starts serving it. */
-  static async open(module: ModuleDef, options: HostOptions): Promise<DatabaseHost> {
-    return new DatabaseHost(await Database.open(module, options), options);
+  /**
+   * The tab events a host needs. Tabs open before their host exists, so they
+   * are late-bound: `Tab.open(options, DatabaseHost.events(() => host))`.
+   */
+  static events(host: () => DatabaseHost | undefined): { onApplied: (entry: LogEntry, durable: Promise<void>) => void; onEngine: (engine: Engine) => void } {
+    return {
+      onApplied: (entry, durable) => host()?.applied(entry, durable),
+      onEngine: (engine) => host()?.switchEngine(engine),
+    };
+  }
+
+  /** The live queries of every session, over the current engine. */
+  get queries(): QueryEngine {
+    return this.queriesValue;
+  }
+
+  /** The engine holding this tab's state now. */
+  get engine(): Engine {
+    return this.engineValue;
   }
 
   /** Starts a session for one connection; `send` delivers host messages to it. */
   connect(identity: Identity, connectionId: ConnectionId, send: (message: HostMessage) => void): (message: ClientMessage) => void {
     const session = new HostSession(this, identity, connectionId, send);
     this.sessions.add(session);
-    return (message) => this.receive(session, message);
+    return (message) => session.receive(message);
   }
 
   /** The module's description for `hello`. */
   describe(identity: Identity, connectionId: ConnectionId): HelloResult {
-    const module: ModuleDef = this.db.engine.module;
+    const module = this.module;
     return {
       identity,
       connectionId,
       tables: module.tables,
       reducers: [...module.reducers.values()].map(({ name, kind, params }) => ({ name, kind, params })),
+      status: this.tab.status,
     };
+  }
+
+  /**
+   * Resolves once a leader is known (this tab or another), so a new session's
+   * calls have somewhere to go; rejects when this tab could not lead and no
+   * other tab does (e.g. its schema was refused).
+   */
+  ready(): Promise<void> {
+    const settled = (): boolean | Error => (this.tab.status.leader !== undefined ? true : (this.tab.failure ?? false));
+    const now = settled();
+    if (now === true) return Promise.resolve();
+    if (now instanceof Error) return Promise.reject(now);
+    return new Promise((resolve, reject) => {
+      const off = this.tab.onStatus(() => {
+        const state = settled();
+        if (state === false) return;
+        off();
+        if (state === true) resolve();
+        else reject(state);
+      });
+    });
   }
 
   /** Runs a one-off query; the local UI may read private tables (it belongs to the module's owner). */
   sql(sql: string, sender: Identity): SqlResult {
-    const result = this.queries.query(sql, { sender }, { allowPrivate: true });
+    const result = this.queriesValue.query(sql, { sender }, { allowPrivate: true });
     const rows: Row[] = result.rows.map((values) => Object.fromEntries(result.columns.map((c, i) => [c, values[i]])));
     return { columns: result.columns, rows };
   }
 
-  /** The database's status; with `replay`, also the state hash of re-running the whole log. */
+  /** The database's status as this tab sees it; with `replay`, also the state hash of re-running the whole durable log. */
   async inspect(replay: boolean): Promise<InspectResult> {
-    const { db } = this;
-    const rows = Object.fromEntries([...db.engine.store.tables.values()].map((t) => [t.name, t.count()]));
-    const base = { role: 'authority' as const, epoch: db.epoch, seq: db.seq, stateHash: db.stateHash(), rows, liveQueries: this.queries.liveQueries, storageBytes: await this.options.storage.estimateBytes(), warnings: db.warnings };
-    if (!replay) return base;
-    await db.flush();
-    const replayed = await replayFromScratch(db.engine.module, this.options.storage, db.engine.identity);
-    return { ...base, replayStateHash: replayed.stateHash };
+    const { tab } = this;
+    const engine = this.engineValue;
+    const leader = tab.leader;
+    const storage = leader?.db.storage ?? tab.replica?.storage;
+    const rows = Object.fromEntries([...engine.store.tables.values()].map((t) => [t.name, t.count()]));
+    const status = tab.status;
+    const base: InspectResult = {
+      role: status.role === 'leader' ? 'authority' : 'replica',
+      status,
+      epoch: status.epoch,
+      seq: status.seq,
+      stateHash: stateHash(engine.store),
+      rows,
+      liveQueries: this.queriesValue.liveQueries,
+      storageBytes: storage === undefined ? 0 : await storage.estimateBytes(),
+      warnings: leader?.db.warnings ?? [],
+      pendingCalls: tab.pendingCalls,
+    };
+    if (!replay || storage === undefined) return base;
+    await leader?.db.flush();
+    const replayed = await replayFromScratch(this.module, storage, engine.identity);
+    return { ...base, replayStateHash: replayed.stateHash, replayEntries: replayed.entries };
   }
 
-  /**
-   * Submits a call and tells every session about its transaction. With `requestId`,
-   * the caller's transaction message also answers its call request.
-   */
-  submit(call: Parameters<Database['submit']>[0], from?: HostSession, requestId?: number): Submitted {
-    const submitted = this.db.submit(call);
-    if (submitted.entry !== undefined && submitted.outcome.ok) this.publish(submitted, from, requestId);
-    this.schedule();
-    return submitted;
+  /** Makes a call through the tab: answered by its own entry (see {@link HostSession}) or by the tab's final answer. */
+  call(call: TabCall): Promise<TabCallResult> {
+    return this.tab.call(call);
   }
 
-  /** Ends a session: runs clientDisconnected, drops its live queries. */
-  disconnect(session: HostSession): void {
-    if (!this.sessions.delete(session)) return;
+  /** A durable point for a session's reply: the leader's pending writes, or now on a replica. */
+  flush(): Promise<void> {
+    return this.tab.leader?.db.flush() ?? Promise.resolve();
+  }
+
+  /** Ends a session: drops its live queries (its clientDisconnected is the session's to call). */
+  forget(session: HostSession): void {
+    this.sessions.delete(session);
     session.dropQueries();
-    if (this.db.engine.module.clientDisconnected !== undefined) {
-      this.submit({ reducer: this.db.engine.module.clientDisconnected.name, args: {}, sender: session.identity, connectionId: session.connectionId, internal: true });
-    }
   }
 
-  /** Stops timers, flushes and closes storage. */
+  /** Stops timers and leaves: a leader makes what it ordered durable and hands the lead on. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) this.options.timers?.clearTimeout(this.timer);
-    for (const session of [...this.sessions]) this.disconnect(session);
-    await this.db.close();
+    if (this.statusTimer !== undefined) this.options.timers?.clearTimeout(this.statusTimer);
+    await Promise.all([...this.sessions].map((session) => session.close()));
+    await this.tab.close();
   }
 
-  private receive(session: HostSession, message: ClientMessage): void {
-    try {
-      session.handle(message);
-    } catch (error) {
-      session.send({ type: 'result', requestId: message.requestId, ok: false, error: serializeError(toLockstepError(error)) });
+  /** Hands each session its queries' part of an applied entry. */
+  private applied(entry: LogEntry, durable: Promise<void>): void {
+    for (const session of this.sessions) session.publish(entry, durable);
+    this.schedule();
+  }
+
+  /** Moves every live query to the engine that now holds the state; sessions get the difference. */
+  private switchEngine(engine: Engine): void {
+    if (engine === this.engineValue) return;
+    const old = this.queriesValue;
+    this.offCommit();
+    this.engineValue = engine;
+    this.queriesValue = new QueryEngine(engine.store);
+    this.offCommit = engine.onCommit((diff) => this.queriesValue.applyDiff(diff));
+    for (const session of this.sessions) session.moveQueries(old, this.queriesValue, engine);
+    this.schedule();
+  }
+
+  private statusChanged(status: TabStatus): void {
+    const sent = this.sentStatus;
+    const timers = this.options.timers;
+    // Role, epoch and leader changes go out at once; seq and lag alone are gathered.
+    if (timers === undefined || this.options.statusEveryMs === 0 || status.role !== sent.role || status.epoch !== sent.epoch || status.leader !== sent.leader) this.sendStatus();
+    else if (this.statusTimer === undefined) {
+      this.statusTimer = timers.setTimeout(() => {
+        this.statusTimer = undefined;
+        this.sendStatus();
+      }, this.options.statusEveryMs ?? 100);
     }
+    this.schedule();
   }
 
-  /** Hands each session its queries' part of a committed transaction. */
-  private publish(submitted: Submitted, from: HostSession | undefined, requestId?: number): void {
-    const entry = submitted.entry!;
-    for (const session of this.sessions) {
-      const queries: QueryDiff[] = session.takePending();
-      const own = session === from;
-      if (queries.length === 0 && !own) continue;
-      session.deliver(submitted.durable, {
-        type: 'transaction',
-        seq: entry.seq,
-        reducer: entry.reducer,
-        sender: entry.sender,
-        timestamp: entry.timestamp,
-        callId: own ? entry.caller?.callId : undefined,
-        requestId: own ? requestId : undefined,
-        queries,
-      });
-    }
+  private sendStatus(): void {
+    const status = this.tab.status;
+    if (JSON.stringify(status) === JSON.stringify(this.sentStatus)) return;
+    this.sentStatus = status;
+    for (const session of this.sessions) session.send({ type: 'status', status });
   }
 
-  /** Arms one timer for the next scheduled reducer. */
+  /** Arms one timer for the next scheduled reducer, while this tab leads (replicas replay the leader's runs). */
   private schedule(): void {
     const timers = this.options.timers;
-    if (timers === undefined || this.closed) return;
-    const due = this.db.engine.nextDue();
+    if (timers === undefined) return;
     if (this.timer !== undefined) timers.clearTimeout(this.timer);
     this.timer = undefined;
+    const leader = this.tab.leader;
+    if (leader === undefined || this.closed) return;
+    const due = leader.db.engine.nextDue();
     if (due === undefined) return;
-    const wait = Number((due - this.db.now()) / 1000n);
+    const wait = Number((due - leader.db.now()) / 1000n);
     this.timer = timers.setTimeout(() => {
       this.timer = undefined;
-      for (let run; (run = this.db.runNextDue()) !== undefined; ) if (run.entry !== undefined) this.publish(run, undefined);
+      leader.runDue();
       this.schedule();
     }, Math.max(0, wait));
   }
 }
 
 export type { Durability };
+
+/** The error a failed call's answer stands for, as the client protocol carries it. */
+export function failureOf(result: Extract<TabCallResult, { ok: false }>): ReturnType<typeof serializeError> {
+  return { name: result.name, message: result.message, details: {} };
+}

@@ -13,6 +13,8 @@ export interface LeaderOptions extends DatabaseOptions {
   /** This tab's id in the tab protocol. */
   readonly id: string;
   readonly transport: Transport<TabMessage>;
+  /** Called with each entry as it is logged (applied to this tab's state), with the promise of its durability. */
+  readonly onLogged?: (entry: LogEntry, durable: Promise<void>) => void;
   /** Called with entries once they are durable and sent, in seq order. */
   readonly onDurable?: (entries: readonly LogEntry[]) => void;
   /** Called once when this leader stops leading (a newer epoch, a failed write); it orders nothing after. */
@@ -162,6 +164,7 @@ export class Leader {
   private track(submitted: Submitted): void {
     const entry = submitted.entry!;
     this.outbox.push(entry);
+    this.options.onLogged?.(entry, submitted.durable);
     submitted.durable.then(
       () => this.release(entry.seq),
       (error: unknown) => this.stepDown(`writing the log failed: ${error instanceof Error ? error.message : String(error)}`),

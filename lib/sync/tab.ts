@@ -1,4 +1,5 @@
-import type { LogRecord } from '../engine/engine';
+import type { Engine, LogRecord } from '../engine/engine';
+import type { Migration } from '../log/migrate';
 import type { LogEntry } from '../log/entry';
 import type { LedgerEntry } from '../log/snapshot';
 import type { Storage } from '../log/storage';
@@ -43,6 +44,16 @@ export interface TabOptions {
   readonly log?: (record: LogRecord) => void;
   readonly keepEntries?: number;
   readonly snapshotEvery?: number;
+  /** What the leader does with an incompatible stored schema (see `Database.open`); default refuse. */
+  readonly onSchemaMismatch?: 'refuse' | 'reset' | Migration;
+}
+
+/** What a tab tells the host serving its connections. All optional. */
+export interface TabEvents {
+  /** An entry was applied to this tab's state: logged by the leader (`durable` settles when it is), or replayed by a replica (already durable). */
+  readonly onApplied?: (entry: LogEntry, durable: Promise<void>) => void;
+  /** The tab's state now lives in another engine: a role change or a resync. */
+  readonly onEngine?: (engine: Engine) => void;
 }
 
 /**
@@ -68,12 +79,16 @@ export class Tab {
   private observedSeq = 0;
   /** Entries arriving while the stored tail is read, shown after it. */
   private held: LogEntry[] | undefined;
+  private failureValue: Error | undefined;
 
-  private constructor(private readonly options: TabOptions) {}
+  private constructor(
+    private readonly options: TabOptions,
+    private readonly events: TabEvents,
+  ) {}
 
   /** Opens the tab as a replica and queues it for leadership. */
-  static async open(options: TabOptions): Promise<Tab> {
-    const tab = new Tab(options);
+  static async open(options: TabOptions, events: TabEvents = {}): Promise<Tab> {
+    const tab = new Tab(options, events);
     await tab.becomeReplica();
     tab.requestLock(false);
     return tab;
@@ -86,6 +101,16 @@ export class Tab {
     if (leader !== undefined) return { role: 'leader', epoch: leader.epoch, leader: this.options.id, lag: 0, seq: leader.db.seq };
     const replica = this.replicaValue;
     return { role: 'replica', epoch: replica?.epoch ?? 0, leader: replica?.leaderId, lag: replica?.lag ?? 0, seq: replica?.seq ?? 0 };
+  }
+
+  /** The engine holding this tab's state (the leader's or the replica's); undefined only while a role is starting. */
+  get engine(): Engine | undefined {
+    return this.leaderValue?.db.engine ?? this.replicaValue?.engine;
+  }
+
+  /** Why this tab could not take the lead (e.g. its module's schema is refused by the stored one); it then stops queueing for it. */
+  get failure(): Error | undefined {
+    return this.failureValue;
   }
 
   /** The leader role while this tab leads. */
@@ -193,12 +218,16 @@ export class Tab {
       transport: options.transport,
       identity: options.identity,
       ...(options.log === undefined ? {} : { log: options.log }),
-      onEntry: (entry) => this.observe(entry),
+      onEntry: (entry) => {
+        this.events.onApplied?.(entry, DURABLE);
+        this.observe(entry);
+      },
       onLeader: () => this.resubmit(),
       onDiverged: (divergence) => {
         for (const fn of this.divergenceListeners) fn(divergence);
       },
-      onResynced: (_engine, ledger) => {
+      onResynced: (engine, ledger) => {
+        this.events.onEngine?.(engine);
         this.pending.observeLedger(ledger);
         this.observedSeq = Math.max(this.observedSeq, this.replicaValue?.seq ?? 0);
       },
@@ -210,6 +239,7 @@ export class Tab {
       return;
     }
     this.replicaValue = replica;
+    this.events.onEngine?.(replica.engine);
     // Loading from storage replays entries silently: show pending calls the ones they may be waiting for.
     if (this.pending.size === 0) this.observedSeq = Math.max(this.observedSeq, replica.seq);
     else await this.observeStored(replica.storage, replica.ledger);
@@ -228,7 +258,11 @@ export class Tab {
       .catch((error: unknown) => {
         // Stolen (AbortError): whatever this tab still does as leader is fenced by the new epoch.
         if (this.leaderValue !== undefined) this.leaderValue.stepDown(`the lock was taken: ${error instanceof Error ? error.message : String(error)}`);
-        else this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not lead: ${error instanceof Error ? error.message : String(error)}` });
+        else {
+          this.failureValue = error instanceof Error ? error : new Error(String(error));
+          this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not lead: ${this.failureValue.message}` });
+          this.emitStatus(true);
+        }
       });
   }
 
@@ -247,6 +281,8 @@ export class Tab {
       ...(options.log === undefined ? {} : { log: options.log }),
       ...(options.keepEntries === undefined ? {} : { keepEntries: options.keepEntries }),
       ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+      ...(options.onSchemaMismatch === undefined ? {} : { onSchemaMismatch: options.onSchemaMismatch }),
+      onLogged: (entry, durable) => this.events.onApplied?.(entry, durable),
       onDurable: (entries) => {
         for (const entry of entries) this.observe(entry);
       },
@@ -261,6 +297,7 @@ export class Tab {
     replica?.close();
     this.replicaValue = undefined;
     this.leaderValue = leader;
+    this.events.onEngine?.(leader.db.engine);
     // Own calls whose entries became durable after what this tab replayed: answer them from the log first.
     await this.observeStored(storage, leader.db.ledger);
     if (this.leaderValue === leader) this.resubmit();
@@ -311,11 +348,13 @@ export class Tab {
     );
   }
 
-  private emitStatus(): void {
+  private emitStatus(force = false): void {
     const status = this.status;
     const key = JSON.stringify(status);
-    if (key === this.lastStatus) return;
+    if (key === this.lastStatus && !force) return;
     this.lastStatus = key;
     for (const fn of this.statusListeners) fn(status);
   }
 }
+
+const DURABLE: Promise<void> = Promise.resolve();
