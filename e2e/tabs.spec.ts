@@ -125,6 +125,8 @@ test('closing the leader tab mid-burst (10 times) loses no resolved call and app
 
     // One of the others leads now, at a higher epoch, and every call any tab saw resolve is there exactly once.
     await expect.poll(async () => (await roles(pages)).sort().join(), { timeout: 30_000 }).toBe('leader,replica');
+    // The closed tab said nothing, yet its connection's clientDisconnected ran: the new leader saw its lock go.
+    await expect.poll(() => pages[0]!.evaluate(() => rt.count('online')), { timeout: 30_000 }).toBe(pages.length);
     const view = await converge(pages);
     expect(view.status.epoch).toBeGreaterThan(epoch);
     epoch = view.status.epoch;

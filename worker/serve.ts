@@ -55,13 +55,14 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
     const { identity } = await loadOrCreateIdentity();
     const name = `lockstep:${database}`;
     let host: DatabaseHost | undefined;
+    const locks = navigator.locks as unknown as TabLocks;
     const tab = await Tab.open(
       {
         module,
         id: randomId(8),
         identity,
         transport: broadcastTransport<TabMessage>(new BroadcastChannel(name)),
-        locks: navigator.locks as unknown as TabLocks,
+        locks,
         lockName: name,
         openStorage: () => openIdbStorage(name),
         log,
@@ -69,7 +70,7 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
       },
       DatabaseHost.events(() => host),
     );
-    host = new DatabaseHost(tab, { timers });
+    host = new DatabaseHost(tab, { timers, locks, connectionLocks: `${name}:connection:` });
     return host.connect(identity, randomId(16) as ConnectionId, send);
   };
 

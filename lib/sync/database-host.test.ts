@@ -41,6 +41,7 @@ const chat = loadModule({
 
 const ALICE = 'a1'.repeat(32) as Identity;
 const BOB = 'b0'.repeat(32) as Identity;
+const CAROL = 'c0'.repeat(32) as Identity;
 
 /** A storage whose commits wait until released, to observe confirmed durability. */
 class GatedStorage extends MemoryStorage {
@@ -113,7 +114,7 @@ class Tabs {
       { module: chat, id, identity: ALICE, transport: this.network.join<TabMessage>(id), locks: this.locks.forOwner(id), lockName: 'chat', openStorage: async () => this.storage ?? new MemoryStorage('chat', this.data), clock: options.clock ?? (() => (clock += 1000n)) },
       DatabaseHost.events(() => host),
     );
-    host = new DatabaseHost(tab, options.timers === undefined ? {} : { timers: options.timers, statusEveryMs: 0 });
+    host = new DatabaseHost(tab, { locks: this.locks.forOwner(id), ...(options.timers === undefined ? {} : { timers: options.timers, statusEveryMs: 0 }) });
     if (options.lead !== false) await vi.waitFor(() => expect(tab.status.role).toBe('leader'));
     return host;
   }
@@ -329,5 +330,46 @@ describe('the host of a replica tab', () => {
     await first.tab.close();
     await vi.waitFor(() => expect(second.tab.status.role).toBe('leader'));
     expect(bob.received.filter((m) => m.type === 'refresh')).toMatchObject([{ queries: [{ queryId: 4, table: 'message', inserts: [{ text: 'unseen' }], deletes: [] }] }]);
+  });
+
+  it('runs clientDisconnected for the connection of a tab that went away without closing it, once', async () => {
+    const tabs = new Tabs();
+    const leader = await tabs.open();
+    const replica = await tabs.open({ lead: false });
+    await tabs.settle();
+    const alice = client(leader, ALICE, 'a');
+    const bob = client(replica, BOB, 'b');
+    const greeted = Promise.all([alice.request(hello), bob.request(hello)]);
+    await tabs.settle();
+    await greeted;
+    expect(leader.engine.rows('online')).toHaveLength(2);
+    // The replica's page is gone: its worker's locks go with it, and nothing else is said.
+    tabs.locks.crash('tab2');
+    tabs.network.remove('tab2');
+    await tabs.settle();
+    await vi.waitFor(() => expect(leader.engine.rows('online')).toEqual([{ who: ALICE }]));
+    const disconnects = (await leader.inspect(true)).replayEntries;
+    await tabs.settle();
+    expect((await leader.inspect(false)).seq).toBe(disconnects);
+  });
+
+  it('takes over watching the open connections when it becomes the leader', async () => {
+    const tabs = new Tabs();
+    const first = await tabs.open();
+    const second = await tabs.open({ lead: false });
+    const third = await tabs.open({ lead: false });
+    await tabs.settle();
+    const [a, b, c] = [client(first, ALICE, 'a'), client(second, BOB, 'b'), client(third, CAROL, 'c')];
+    const greeted = Promise.all([a.request(hello), b.request(hello), c.request(hello)]);
+    await tabs.settle();
+    expect((await greeted).map((r) => r.ok)).toEqual([true, true, true]);
+    await first.close();
+    await tabs.settle();
+    await vi.waitFor(() => expect(second.tab.status.role).toBe('leader'));
+    expect(second.engine.rows('online')).toHaveLength(2);
+    tabs.locks.crash('tab3');
+    tabs.network.remove('tab3');
+    await tabs.settle();
+    await vi.waitFor(() => expect(second.engine.rows('online')).toEqual([{ who: BOB }]));
   });
 });

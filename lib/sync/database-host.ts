@@ -8,7 +8,8 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
 import type { ClientMessage, Durability, HelloResult, HostMessage, InspectResult, SqlResult } from './client-protocol';
-import { HostSession } from './host-session';
+import { HostSession, lifecycleCall, lifecycleClient } from './host-session';
+import type { TabLocks } from './locks';
 import type { TabCall, TabCallResult } from './pending-calls';
 import type { Tab, TabStatus } from './tab';
 
@@ -23,6 +24,16 @@ export interface HostOptions {
   readonly timers?: HostTimers;
   /** How long seq and lag changes are gathered before one status message goes out; 0 sends each at once. Default 100 ms. */
   readonly statusEveryMs?: number;
+  /**
+   * Web Locks, to learn when another tab's connection is gone without saying so
+   * (its page closed or crashed): each connection holds `<connectionLocks><connectionId>`
+   * while its worker lives, and the leader queues for the locks of every open
+   * connection; a grant means that worker is gone, and the leader runs its
+   * `clientDisconnected`.
+   */
+  readonly locks?: TabLocks;
+  /** The prefix of connection lock names; default `lockstep:connection:`. */
+  readonly connectionLocks?: string;
 }
 
 /**
@@ -46,6 +57,8 @@ export class DatabaseHost {
   private statusTimer: unknown;
   private sentStatus: TabStatus;
   private closed = false;
+  /** Connections whose lock this tab queued for (as leader). */
+  private readonly watched = new Set<string>();
 
   /**
    * Starts serving over an open tab. Pass the host's {@link DatabaseHost.events}
@@ -66,6 +79,7 @@ export class DatabaseHost {
     tab.onDiverged(({ seq, reducer, reason }) => {
       for (const session of this.sessions) session.send({ type: 'diverged', seq, reducer, reason });
     });
+    this.watchConnections();
     this.schedule();
   }
 
@@ -130,6 +144,18 @@ export class DatabaseHost {
     });
   }
 
+  /**
+   * Takes a connection's lock for as long as this worker lives (see {@link HostOptions.locks});
+   * resolves once it is held, with a function that releases it.
+   */
+  holdConnection(connectionId: ConnectionId): Promise<() => void> {
+    const locks = this.options.locks;
+    if (locks === undefined) return Promise.resolve(() => {});
+    return new Promise((granted, refused) => {
+      locks.request(this.lockName(connectionId), {}, () => new Promise<void>((release) => granted(release))).catch(refused);
+    });
+  }
+
   /** Runs a one-off query; the local UI may read private tables (it belongs to the module's owner). */
   sql(sql: string, sender: Identity): SqlResult {
     const result = this.queriesValue.query(sql, { sender }, { allowPrivate: true });
@@ -191,7 +217,36 @@ export class DatabaseHost {
   /** Hands each session its queries' part of an applied entry. */
   private applied(entry: LogEntry, durable: Promise<void>): void {
     for (const session of this.sessions) session.publish(entry, durable);
+    const caller = entry.caller;
+    if (caller !== undefined && caller.callId === 1 && entry.internal) this.watchConnection(caller.client);
     this.schedule();
+  }
+
+  /** As leader: queues for the lock of every connection that connected and has not disconnected. */
+  private watchConnections(): void {
+    const ledger = this.tab.leader?.db.ledger;
+    if (ledger === undefined) return;
+    for (const [client, last] of ledger) if (last.callId === 1) this.watchConnection(client);
+  }
+
+  private watchConnection(client: string): void {
+    const { locks } = this.options;
+    const disconnected = this.module.clientDisconnected;
+    const connection = lifecycleClient(client);
+    if (connection === undefined || locks === undefined || disconnected === undefined || this.tab.leader === undefined || this.watched.has(client)) return;
+    this.watched.add(client);
+    const { sender, connectionId } = connection;
+    locks
+      .request(this.lockName(connectionId), {}, async () => {
+        // Granted: that connection's worker is gone. If it disconnected itself first, the ledger makes this a no-op.
+        if (this.closed) return;
+        void this.tab.call(lifecycleCall(connectionId, sender, disconnected.name, 2));
+      })
+      .catch(() => this.watched.delete(client));
+  }
+
+  private lockName(connectionId: ConnectionId): string {
+    return `${this.options.connectionLocks ?? 'lockstep:connection:'}${connectionId}`;
   }
 
   /** Moves every live query to the engine that now holds the state; sessions get the difference. */
@@ -203,6 +258,7 @@ export class DatabaseHost {
     this.queriesValue = new QueryEngine(engine.store);
     this.offCommit = engine.onCommit((diff) => this.queriesValue.applyDiff(diff));
     for (const session of this.sessions) session.moveQueries(old, this.queriesValue, engine);
+    this.watchConnections();
     this.schedule();
   }
 

@@ -35,6 +35,7 @@ export class HostSession {
   /** The last group of messages waiting on the chain, while it still waits. */
   private tail: { readonly durable: Promise<void>; readonly messages: { readonly message: HostMessage; readonly lost: (() => void) | undefined }[] } | undefined;
   private closed = false;
+  private releaseConnection: (() => void) | undefined;
 
   constructor(
     private readonly host: DatabaseHost,
@@ -60,7 +61,9 @@ export class HostSession {
       case 'hello': {
         this.durability = message.durability;
         const greet = (): void => this.deliver(RESOLVED, reply(this.host.describe(this.identity, this.connectionId)));
-        this.host.ready().then(() => {
+        this.host.ready().then(async () => {
+          // Held while this worker lives: when it is released, the leader knows the connection is gone.
+          this.releaseConnection = await this.host.holdConnection(this.connectionId);
           const connected = this.host.engine.module.clientConnected;
           if (connected === undefined) return greet();
           return this.host.call(this.lifecycleCall(connected.name, 1)).then((result) => (result.ok ? greet() : fail(failureOf(result))));
@@ -175,6 +178,7 @@ export class HostSession {
     const disconnected = this.host.engine.module.clientDisconnected;
     if (disconnected === undefined) return;
     const result = await this.host.call(this.lifecycleCall(disconnected.name, 2));
+    this.releaseConnection?.();
     if (!result.ok) throw failureOf(result);
   }
   /** The query changes gathered since the last transaction was published. */
@@ -205,9 +209,8 @@ export class HostSession {
     return queries.subscribe(sql, { sender: this.identity }, (change) => this.pending.push(toQueryDiff(queryId, change)));
   }
 
-  /** `clientConnected` (1) and `clientDisconnected` (2) are numbered as calls of their own client, so they too run exactly once. */
   private lifecycleCall(reducer: string, callId: 1 | 2): TabCall {
-    return { client: `${this.connectionId}:lifecycle`, callId, reducer, args: {}, sender: this.identity, connectionId: this.connectionId, internal: true };
+    return lifecycleCall(this.connectionId, this.identity, reducer, callId);
   }
 
   /**
@@ -248,6 +251,25 @@ export class HostSession {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+const LIFECYCLE = 'lifecycle:';
+
+/**
+ * A connection's `clientConnected` (call 1) or `clientDisconnected` (call 2):
+ * numbered as calls of a client of their own, `lifecycle:<identity>:<connectionId>`,
+ * so each runs exactly once whoever submits it (the connection's own tab, or the
+ * leader that saw the tab go), and the ledger alone tells who is connected.
+ */
+export function lifecycleCall(connectionId: ConnectionId, sender: Identity, reducer: string, callId: 1 | 2): TabCall {
+  return { client: `${LIFECYCLE}${sender}:${connectionId}`, callId, reducer, args: {}, sender, connectionId, internal: true };
+}
+
+/** The identity and connection of a lifecycle client (see {@link lifecycleCall}), or undefined for any other client. */
+export function lifecycleClient(client: string): { readonly sender: Identity; readonly connectionId: ConnectionId } | undefined {
+  if (!client.startsWith(LIFECYCLE)) return undefined;
+  const [sender, connectionId] = client.slice(LIFECYCLE.length).split(':');
+  return sender === undefined || connectionId === undefined ? undefined : { sender: sender as Identity, connectionId: connectionId as ConnectionId };
+}
 
 function errorResult(requestId: number, error: unknown): ResultMessage {
   const serialized = typeof error === 'object' && error !== null && 'details' in error && 'name' in error && !(error instanceof Error) ? (error as ReturnType<typeof serializeError>) : serializeError(toLockstepError(error));
