@@ -38,6 +38,8 @@ export {
   NotFoundError,
   QueryError,
   ClosedError,
+  IncompatiblePeerError,
+  SignatureError,
   ERROR_CODES,
   serializeError,
   deserializeError,
@@ -47,7 +49,7 @@ export type { Hash } from './codec/hash';
 
 // ---- Client: connect() from the UI thread (lib/client) ----
 export { connect } from './client/connection';
-export type { Connection, ModuleLogLine } from './client/connection';
+export type { Connection, ConnectionStatus, Divergence, ModuleLogLine } from './client/connection';
 export type { ConnectOptions, MessagePortLike } from './client/options';
 export type { SubscriptionHandle } from './client/subscription';
 export type {
