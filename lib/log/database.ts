@@ -1,6 +1,6 @@
 import type { Hash } from '../codec/hash';
 import { Engine, type CallOutcome, type CallRequest, type LogRecord } from '../engine/engine';
-import { deserializeError, ReducerError, SchemaError, type LockstepError } from '../errors';
+import { DecodeError, deserializeError, ReducerError, SchemaError, type LockstepError } from '../errors';
 import type { ModuleDef } from '../schema/module';
 import type { TableSchema } from '../schema/table';
 import type { ConnectionId, Identity } from '../schema/type-desc';
@@ -243,6 +243,35 @@ export class Database {
       },
       this.chainValue,
     );
+    return this.log(entry);
+  }
+
+  /**
+   * Logs an entry that another database ordered (a room's authority): re-runs its
+   * call with the entry's stamped context, checks the row diff against the
+   * entry's hash, and writes the entry as it is, so this log stays identical to
+   * the orderer's. Throws a `DecodeError` naming the seq when the entry does not
+   * continue this log (seq or chain) or its replay disagrees; nothing changes then.
+   */
+  appendOrdered(entry: LogEntry): Submitted {
+    const { chain: _chain, ...fields } = entry;
+    if (entry.seq !== this.seqValue + 1) throw new DecodeError(`Entry ${entry.seq} does not follow seq ${this.seqValue}`);
+    if (sealEntry(fields, this.chainValue).chain !== entry.chain) throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}): its chain hash does not follow the entry before it`);
+    let outcome: CallOutcome;
+    if (entry.outcome.ok) {
+      outcome = this.engine.call({ reducer: entry.reducer, args: this.engine.decodeArgs(entry.reducer, entry.args), sender: entry.sender, connectionId: entry.connectionId, timestamp: entry.timestamp, seed: entry.seed, internal: entry.internal });
+      if (!outcome.ok) throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}) failed here but committed where it was ordered: ${outcome.error.message}`);
+      if (hashDiff(encodeDiff(this.engine.store, outcome.diff)) !== entry.outcome.txHash) {
+        outcome.tx.undo(); // the store only: the caller resyncs the whole state after a divergence
+        throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}): its row diff differs from the one logged where it was ordered`);
+      }
+    } else outcome = { ok: false, error: deserializeError({ name: entry.outcome.name, message: entry.outcome.message, details: {} }) };
+    if (entry.timestamp > this.lastTimestamp) this.lastTimestamp = entry.timestamp;
+    return { outcome, entry: this.log(entry), durable: this.lastDurable };
+  }
+
+  /** Makes `entry` the last one: the ledger, the group commit, and a snapshot when due. */
+  private log(entry: LogEntry): LogEntry {
     this.seqValue = entry.seq;
     this.chainValue = entry.chain;
     recordCall(this.ledger, entry);

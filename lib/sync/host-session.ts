@@ -36,13 +36,17 @@ export class HostSession {
   private tail: { readonly durable: Promise<void>; readonly messages: { readonly message: HostMessage; readonly lost: (() => void) | undefined }[] } | undefined;
   private closed = false;
   private releaseConnection: (() => void) | undefined;
+  /** The client that numbers this connection's calls: under its identity, so a room's authority can check who may use it. */
+  private readonly client: string;
 
   constructor(
     private readonly host: DatabaseHost,
     readonly identity: Identity,
     readonly connectionId: ConnectionId,
     readonly send: (message: HostMessage) => void,
-  ) {}
+  ) {
+    this.client = `${identity}/${connectionId}`;
+  }
 
   /** Handles one request, answering a thrown error with an error result. */
   receive(message: ClientMessage): void {
@@ -74,7 +78,7 @@ export class HostSession {
         const { requestId, callId } = message;
         if (this.calls.has(callId)) throw new RangeError(`Call ${callId} of this connection is already in flight`);
         this.calls.set(callId, requestId);
-        const call: TabCall = { client: this.connectionId, callId, reducer: message.reducer, args: message.args, sender: this.identity, connectionId: this.connectionId };
+        const call: TabCall = { client: this.client, callId, reducer: message.reducer, args: message.args, sender: this.identity, connectionId: this.connectionId };
         this.host.call(call).then((result) => this.settle(callId, result), (error: unknown) => this.settle(callId, error));
         return;
       }
@@ -118,7 +122,7 @@ export class HostSession {
 
   /** Publishes an applied entry: its part of this session's queries, and the answer when it is this session's call. */
   publish(entry: LogEntry, durable: Promise<void>): void {
-    const own = entry.caller !== undefined && entry.caller.client === this.connectionId;
+    const own = entry.caller !== undefined && entry.caller.client === this.client;
     const callId = entry.caller?.callId ?? 0;
     const requestId = own ? this.calls.get(callId) : undefined;
     // Answered by this entry; should it not become durable, the tab's final answer comes instead.

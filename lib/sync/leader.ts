@@ -1,7 +1,7 @@
 import { Database, type DatabaseOptions, type Submitted } from '../log/database';
 import { encodeEntries, type LogEntry } from '../log/entry';
 import { encodeSnapshot, type LedgerEntry } from '../log/snapshot';
-import type { LockstepErrorName } from '../errors';
+import { toLockstepError, type LockstepErrorName } from '../errors';
 import type { ModuleDef } from '../schema/module';
 import { bumpEpoch, fencedStorage, readDurableTail, storedEpoch } from './durable-log';
 import type { TabCall } from './pending-calls';
@@ -19,6 +19,15 @@ export interface LeaderOptions extends DatabaseOptions {
   readonly onDurable?: (entries: readonly LogEntry[]) => void;
   /** Called once when this leader stops leading (a newer epoch, a failed write); it orders nothing after. */
   readonly onStepDown?: (reason: string) => void;
+  /**
+   * Set in a room where another browser is the authority: this leader then orders
+   * nothing itself. It hands every call to `forward` (its answer comes back as an
+   * entry, through {@link Leader.acceptOrdered}), and it still alone writes this
+   * browser's storage and feeds this browser's other tabs.
+   */
+  readonly upstream?: { forward(call: TabCall): void };
+  /** A call of this tab's own clients that the room's authority refused without an entry. */
+  readonly onCallFailed?: (client: string, callId: number, name: LockstepErrorName, message: string) => void;
 }
 
 /** What became of a call given to {@link Leader.order}. */
@@ -30,7 +39,9 @@ export type Ordered =
   /** Seen before: its answer is in the log (`last` is the client's latest logged call). */
   | { readonly kind: 'duplicate'; readonly last: LedgerEntry }
   /** Not ordered: this leader is stepping down; the call must go to the next one. */
-  | { readonly kind: 'refused'; readonly reason: string };
+  | { readonly kind: 'refused'; readonly reason: string }
+  /** Handed to the room's authority: its answer is the entry that comes back. */
+  | { readonly kind: 'forwarded' };
 
 /**
  * The leader role over a {@link Database}: it orders calls, makes entries
@@ -48,6 +59,9 @@ export class Leader {
   private durableSeqValue: number;
   private readonly off: () => void;
   private readonly lifecycle: ReadonlySet<string>;
+  private readonly durableListeners = new Set<(entries: readonly LogEntry[]) => void>();
+  /** Calls handed upstream, by client and callId: the replica tab that made each (undefined: this tab). */
+  private readonly forwarded = new Map<string, string | undefined>();
 
   private constructor(
     readonly db: Database,
@@ -87,19 +101,36 @@ export class Leader {
     return this.stopped;
   }
 
+  /** Calls `fn` with entries once they are durable (after the tabs were sent them); returns a function that stops it. */
+  onDurable(fn: (entries: readonly LogEntry[]) => void): () => void {
+    this.durableListeners.add(fn);
+    return () => this.durableListeners.delete(fn);
+  }
+
   /** Announces this leader to every tab. */
   announce(): void {
     if (this.stopped === undefined) this.options.transport.send({ type: 'leader', epoch: this.epoch, leaderId: this.options.id, seq: this.durableSeqValue });
   }
 
-  /** Orders a call of this tab's own clients or of a replica's. */
-  order(call: TabCall): Ordered {
+  /** Orders a call of this tab's own clients or of a replica's (`replicaId`). */
+  order(call: TabCall, replicaId?: string): Ordered {
     if (this.stopped !== undefined) return { kind: 'refused', reason: this.stopped };
     if (call.internal === true && !this.lifecycle.has(call.reducer)) {
       return { kind: 'failed', name: 'ReducerError', message: `Only clientConnected and clientDisconnected may be forwarded as internal calls, not "${call.reducer}"` };
     }
     const last = this.db.ledger.get(call.client);
     if (last !== undefined && call.callId <= last.callId) return { kind: 'duplicate', last };
+    if (this.options.upstream !== undefined) {
+      try {
+        this.db.engine.check(call.reducer, call.args, call.internal === true);
+      } catch (error) {
+        const e = toLockstepError(error);
+        return { kind: 'failed', name: e.name, message: e.message };
+      }
+      this.forwarded.set(`${call.client}\u0000${call.callId}`, replicaId);
+      this.options.upstream.forward(call);
+      return { kind: 'forwarded' };
+    }
     const submitted = this.db.submit({ ...call, caller: { client: call.client, callId: call.callId } });
     if (submitted.entry !== undefined) {
       this.track(submitted);
@@ -114,9 +145,33 @@ export class Leader {
     return { kind: 'failed', name: outcome.error.name, message: outcome.error.message };
   }
 
-  /** Runs the scheduled calls that are due now. */
+  /** The room's authority refused a forwarded call without an entry: tells the tab that made it. */
+  failForwarded(client: string, callId: number, name: LockstepErrorName, message: string): void {
+    const key = `${client}\u0000${callId}`;
+    if (!this.forwarded.has(key)) return;
+    const replicaId = this.forwarded.get(key);
+    this.forwarded.delete(key);
+    if (replicaId === undefined) this.options.onCallFailed?.(client, callId, name, message);
+    else this.options.transport.send({ type: 'call-failed', epoch: this.epoch, to: replicaId, client, callId, name, message });
+  }
+
+  /**
+   * Logs entries the room's authority ordered (see {@link LeaderOptions.upstream}), in seq order;
+   * entries at or below this log's seq are skipped. Throws a `DecodeError` naming the seq of the
+   * first one that does not continue this log or whose replay disagrees; the ones before it stay.
+   */
+  acceptOrdered(entries: readonly LogEntry[]): void {
+    for (const entry of entries) {
+      if (this.stopped !== undefined) return;
+      if (entry.seq <= this.db.seq) continue;
+      this.track(this.db.appendOrdered(entry));
+      if (entry.caller !== undefined) this.forwarded.delete(`${entry.caller.client}\u0000${entry.caller.callId}`);
+    }
+  }
+
+  /** Runs the scheduled calls that are due now (not in a room that another browser orders: its authority runs them). */
   runDue(): void {
-    if (this.stopped !== undefined) return;
+    if (this.stopped !== undefined || this.options.upstream !== undefined) return;
     for (let run; (run = this.db.runNextDue()) !== undefined; ) if (run.entry !== undefined) this.track(run);
   }
 
@@ -154,7 +209,7 @@ export class Leader {
 
   private orderForReplica(message: CallMessage): void {
     const { replicaId, type: _type, epoch: _epoch, ...call } = message;
-    const ordered = this.order(call);
+    const ordered = this.order(call, replicaId);
     const send = this.options.transport.send.bind(this.options.transport);
     if (ordered.kind === 'failed') send({ type: 'call-failed', epoch: this.epoch, to: replicaId, client: call.client, callId: call.callId, name: ordered.name, message: ordered.message });
     if (ordered.kind === 'refused') send({ type: 'call-refused', epoch: this.epoch, leaderId: this.options.id, to: replicaId, client: call.client, callId: call.callId, reason: ordered.reason });
@@ -180,6 +235,7 @@ export class Leader {
     this.durableSeqValue = entries.at(-1)!.seq;
     this.sendEntries(entries, undefined);
     this.options.onDurable?.(entries);
+    for (const fn of this.durableListeners) fn(entries);
   }
 
   private sendEntries(entries: readonly LogEntry[], to: string | undefined, afterSeq = entries[0]!.seq - 1): void {
@@ -208,14 +264,19 @@ export class Leader {
 
   /** Sends the whole state, once every entry it includes is durable. */
   private async sendResync(to: string): Promise<void> {
+    const snapshot = await this.durableSnapshot();
+    if (snapshot !== undefined) this.options.transport.send({ type: 'resync', epoch: this.epoch, leaderId: this.options.id, to, ...snapshot });
+  }
+
+  /** The whole state at a moment when every entry in it is durable (undefined when stopped or always busy). */
+  async durableSnapshot(): Promise<{ seq: number; chain: LogEntry['chain']; chunks: Uint8Array[] } | undefined> {
     const { db } = this;
     for (let tries = 0; tries < 8; tries++) {
       await db.flush();
-      if (this.stopped !== undefined) return;
+      if (this.stopped !== undefined) return undefined;
       if (this.durableSeqValue !== db.seq) continue;
-      const chunks = encodeSnapshot(db.engine.store, { seq: db.seq, epoch: db.epoch, chain: db.chain, ledger: db.ledger });
-      this.options.transport.send({ type: 'resync', epoch: this.epoch, leaderId: this.options.id, to, seq: db.seq, chain: db.chain, chunks });
-      return;
+      return { seq: db.seq, chain: db.chain, chunks: encodeSnapshot(db.engine.store, { seq: db.seq, epoch: db.epoch, chain: db.chain, ledger: db.ledger }) };
     }
+    return undefined;
   }
 }

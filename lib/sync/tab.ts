@@ -283,6 +283,7 @@ export class Tab {
       ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
       ...(options.onSchemaMismatch === undefined ? {} : { onSchemaMismatch: options.onSchemaMismatch }),
       onLogged: (entry, durable) => this.events.onApplied?.(entry, durable),
+      onCallFailed: (client, callId, name, message) => this.pending.fail(client, callId, name, message),
       onDurable: (entries) => {
         for (const entry of entries) this.observe(entry);
       },

@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../engine/engine';
+import { MemoryStorage } from '../log/memory-storage';
+import { loadSnapshot } from '../log/snapshot';
+import { loadModule, type ModuleDef } from '../schema/module';
+import { schema } from '../schema/schema';
+import { table } from '../schema/table';
+import { t } from '../schema/type-builders';
+import type { ConnectionId, Identity } from '../schema/type-desc';
+import { SenderError } from '../errors';
+import { Engine } from '../engine/engine';
+import { stateHash } from '../store/state-hash';
+import { FakeNetwork, type NetworkFaults } from './fake-network.test-util';
+import { describeModule } from './handshake';
+import { Leader } from './leader';
+import type { TabCall } from './pending-calls';
+import { encodeRoomMessage } from './room-protocol';
+import { RoomAuthority, RoomFollower, type PeerLink } from './room';
+import { encodeSignedBatch, encodeSignedCall, signBatch, signCall } from './signed';
+import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
+import type { TabMessage } from './tab-protocol';
+import { encodeEntries } from '../log/entry';
+import { readDurableTail } from './durable-log';
+
+const marker = table({ name: 'marker', public: true }, { id: t.u64().primaryKey().autoInc(), call: t.string().index('btree') });
+const item = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), owner: t.option(t.identity()) });
+const online = table({ name: 'online', public: true }, { connection: t.connectionId().primaryKey() });
+const db = schema({ marker, item, online });
+const reducers = {
+  connected: db.clientConnected((ctx) => void ctx.db.online.insert({ connection: ctx.connectionId! })),
+  disconnected: db.clientDisconnected((ctx) => void ctx.db.online.connection.delete(ctx.connectionId!)),
+  mark: db.reducer({ call: t.string() }, (ctx, { call }) => void ctx.db.marker.insert({ id: 0n, call })),
+  add_item: db.reducer({ id: t.u32() }, (ctx, { id }) => void ctx.db.item.insert({ id, owner: undefined })),
+  pick_up: db.reducer({ id: t.u32() }, (ctx, { id }) => {
+    const row = ctx.db.item.id.find(id);
+    if (row === null) throw new SenderError(`No item ${id}`);
+    if (row.owner !== undefined) throw new SenderError(`Item ${id} is already owned`);
+    ctx.db.item.id.update({ ...row, owner: ctx.sender });
+  }),
+};
+const roomModule = loadModule({ default: db, ...reducers });
+// Version 2 adds a column: its peers are refused by version 1's and say which side is newer.
+const item2 = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), owner: t.option(t.identity()), color: t.string().default('grey') });
+const db2 = schema({ marker, item: item2, online });
+const roomModuleV2 = loadModule({ default: db2, mark: db2.reducer({ call: t.string() }, (ctx, { call }) => void ctx.db.marker.insert({ id: 0n, call })) });
+
+const ROOM = 'room-test';
+
+/** Peers on a fake network: each link sees only messages addressed to it; connections are announced by the test. */
+class PeerNet {
+  readonly network: FakeNetwork;
+  private readonly listeners = new Map<string, Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>>();
+  private readonly connected = new Map<string, Set<string>>();
+
+  constructor(seed: number, faults: NetworkFaults = {}) {
+    this.network = new FakeNetwork(seed, faults);
+  }
+
+  link(id: string): PeerLink {
+    const transport = this.network.join<{ from: string; to: string; data: string | Uint8Array }>(id);
+    const peers = new Set<string>();
+    const listeners = new Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>();
+    this.connected.set(id, peers);
+    this.listeners.set(id, listeners);
+    return {
+      send: (to, data) => {
+        if (peers.has(to)) transport.send({ from: id, to, data });
+      },
+      onMessage: (fn) => transport.onMessage((m) => void (m.to === id && peers.has(m.from) && fn(m.from, m.data))),
+      onPeer: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
+      peers: () => [...peers],
+    };
+  }
+
+  connect(a: string, b: string): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      this.connected.get(x)!.add(y);
+      for (const fn of [...this.listeners.get(x)!]) fn({ type: 'connected', peer: y });
+    }
+  }
+
+  disconnect(a: string, b: string): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      this.connected.get(x)!.delete(y);
+      for (const fn of [...this.listeners.get(x)!]) fn({ type: 'disconnected', peer: y });
+    }
+  }
+}
+
+interface Browser {
+  readonly id: string;
+  readonly identity: Identity;
+  readonly leader: Leader;
+  readonly follower?: RoomFollower;
+  readonly authority?: RoomAuthority;
+  readonly logs: LogRecord[];
+  readonly failed: TabCall[];
+  nextCall: number;
+}
+
+async function keysOf() {
+  const pair = await generateKeyPair();
+  const publicKey = await exportPublicKey(pair.publicKey);
+  return { keys: { privateKey: pair.privateKey, publicKey }, identity: await identityFromPublicKey(publicKey) };
+}
+
+const tabs = new FakeNetwork(0);
+let clock = 1_000_000n;
+const connectionOf = (id: string) => id.padEnd(32, '0').slice(0, 32).replace(/[^0-9a-f]/g, 'e') as ConnectionId;
+
+async function openBrowser(net: PeerNet, id: string, role: 'authority' | 'replica', options: { module?: ModuleDef; keepEntries?: number; snapshotEvery?: number; outbox?: TabCall[]; pinned?: Identity } = {}): Promise<Browser> {
+  const module = options.module ?? roomModule;
+  const { keys, identity } = await keysOf();
+  const logs: LogRecord[] = [];
+  const failed: TabCall[] = [];
+  const room = { room: ROOM, link: net.link(id), keys, identity, connectionId: connectionOf(id), fingerprint: await describeModule(module), log: (r: LogRecord) => void logs.push(r) };
+  const follower = role === 'replica' ? new RoomFollower(room, { pinned: options.pinned, outbox: options.outbox ?? [] }) : undefined;
+  const leader = await Leader.start(module, {
+    storage: new MemoryStorage(id),
+    id,
+    identity,
+    transport: tabs.join<TabMessage>(`${id}-tabs`),
+    clock: () => (clock += 10n),
+    ...(options.keepEntries === undefined ? {} : { keepEntries: options.keepEntries }),
+    ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+    ...(follower === undefined ? {} : { upstream: follower.upstream, onCallFailed: (client: string, callId: number) => void failed.push({ client, callId } as TabCall) }),
+  });
+  follower?.attach(leader);
+  const authority = role === 'authority' ? new RoomAuthority(room, leader) : undefined;
+  return { id, identity, leader, logs, failed, nextCall: 1, ...(follower === undefined ? {} : { follower }), ...(authority === undefined ? {} : { authority }) };
+}
+
+function call(browser: Browser, reducer: string, args: Record<string, unknown>): TabCall {
+  const c: TabCall = { client: `${browser.identity}/c`, callId: browser.nextCall++, reducer, args, sender: browser.identity, connectionId: connectionOf(browser.id) };
+  browser.leader.order(c);
+  return c;
+}
+
+/** Delivers messages (with the network's faults) and lets the async signing run, until nothing moves; nudges followers now and then. */
+async function settle(net: PeerNet, browsers: readonly Browser[], rounds = 2000, partial = false): Promise<void> {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+  let idle = 0;
+  for (let round = 0; round < rounds; round++) {
+    await tick();
+    let moved = false;
+    for (let i = 0; i < 50 && net.network.step(); i++) moved = true;
+    await Promise.all(browsers.map((b) => b.leader.db.flush()));
+    if (moved) idle = 0;
+    else if (++idle > 3) {
+      const authority = browsers.find((b) => b.authority !== undefined)!;
+      const behind = browsers.some((b) => b.leader.db.seq !== authority.leader.db.seq || (b.follower?.waiting.length ?? 0) > 0);
+      if (!behind) return;
+      for (const b of browsers) b.follower?.nudge();
+      idle = 0;
+    }
+  }
+  if (!partial) throw new Error('The room did not settle');
+}
+
+const markers = (b: Browser): string[] => b.leader.db.engine.rows('marker').map((r) => r.call as string).sort();
+
+describe('a room of browsers', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`converges on one log over a network that drops, duplicates and reorders (seed ${seed}), each call applied once`, async () => {
+      const net = new PeerNet(seed, { drop: 0.1, duplicate: 0.1, reorder: 0.3 });
+      const a = await openBrowser(net, 'auth', 'authority');
+      const b = await openBrowser(net, 'rep1', 'replica');
+      const c = await openBrowser(net, 'rep2', 'replica');
+      net.connect('auth', 'rep1');
+      net.connect('auth', 'rep2');
+      net.connect('rep1', 'rep2');
+      const made: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        for (const browser of [a, b, c]) {
+          const name = `${browser.id}#${i}`;
+          made.push(name);
+          call(browser, 'mark', { call: name });
+        }
+        if (i % 10 === 0) await settle(net, [a, b, c], 5, true);
+      }
+      await settle(net, [a, b, c]);
+      // A call lost on the way and overtaken by a later one of its client is never applied (its caller is told so):
+      // every call is applied at most once, and all of the authority's own are.
+      const applied = markers(a);
+      expect(new Set(applied).size).toBe(applied.length);
+      expect(applied.filter((m) => !made.includes(m))).toEqual([]);
+      expect(applied.filter((m) => m.startsWith('auth#'))).toHaveLength(60);
+      expect(applied.length).toBeGreaterThan(150);
+      for (const r of [b, c]) {
+        expect(r.leader.db.seq).toBe(a.leader.db.seq);
+        expect(r.leader.db.stateHash()).toBe(a.leader.db.stateHash());
+        expect(r.follower!.pinned).toBe(a.identity);
+        expect(r.follower!.state).toBe('connected');
+      }
+      // Both replicas' connections ran clientConnected on the authority.
+      expect(a.leader.db.engine.rows('online')).toHaveLength(2);
+    });
+  }
+
+  it('runs the inventory race between two replicas: one wins, the other is refused, all agree', async () => {
+    const net = new PeerNet(7);
+    const [a, b, c] = [await openBrowser(net, 'auth', 'authority'), await openBrowser(net, 'rep1', 'replica'), await openBrowser(net, 'rep2', 'replica')];
+    net.connect('auth', 'rep1');
+    net.connect('auth', 'rep2');
+    call(a, 'add_item', { id: 1 });
+    await settle(net, [a, b, c]);
+    call(b, 'pick_up', { id: 1 });
+    call(c, 'pick_up', { id: 1 });
+    await settle(net, [a, b, c]);
+    const owner = a.leader.db.engine.rows('item')[0]!.owner;
+    expect([b.identity, c.identity]).toContain(owner);
+    for (const r of [b, c]) expect(r.leader.db.engine.rows('item')).toEqual([{ id: 1, owner }]);
+    const refused = [...a.leader.db.ledger.entries()].filter(([, last]) => !last.outcome.ok);
+    expect(refused.map(([, last]) => last.outcome)).toEqual([{ ok: false, name: 'SenderError', message: 'Item 1 is already owned' }]);
+  });
+
+  it('keeps calls made while the authority is away in the outbox and applies each once when it is back', async () => {
+    const net = new PeerNet(11);
+    const a = await openBrowser(net, 'auth', 'authority');
+    const b = await openBrowser(net, 'rep1', 'replica');
+    net.connect('auth', 'rep1');
+    await settle(net, [a, b]);
+    net.disconnect('auth', 'rep1');
+    expect(b.follower!.state).toBe('offline');
+    call(b, 'mark', { call: 'offline-1' });
+    call(b, 'mark', { call: 'offline-2' });
+    await settle(net, [a, b]).catch(() => {});
+    expect(b.follower!.waiting.map((w) => w.args.call)).toEqual(['offline-1', 'offline-2']);
+    expect(markers(b)).toEqual([]);
+    net.connect('auth', 'rep1');
+    await settle(net, [a, b]);
+    expect(markers(a)).toEqual(['offline-1', 'offline-2']);
+    expect(markers(b)).toEqual(['offline-1', 'offline-2']);
+    expect(b.follower!.waiting).toEqual([]);
+  });
+
+  it('sends a replica whose log is far behind the kept log a signed snapshot', async () => {
+    const net = new PeerNet(5);
+    const a = await openBrowser(net, 'auth', 'authority', { keepEntries: 10, snapshotEvery: 20 });
+    // One commit (one segment) per call, so the snapshot's pruning really drops the first entries.
+    for (let i = 0; i < 100; i++) {
+      call(a, 'mark', { call: `m${i}` });
+      await a.leader.db.flush();
+    }
+    expect((await readDurableTail(a.leader.db.storage, 0)).complete).toBe(false);
+    const snapshots: { seq: number; chunks: Uint8Array[] }[] = [];
+    const { keys, identity } = await keysOf();
+    const follower = new RoomFollower(
+      { room: ROOM, link: net.link('late'), keys, identity, connectionId: connectionOf('late'), fingerprint: await describeModule(roomModule) },
+      { onSnapshot: (seq, chunks) => void snapshots.push({ seq, chunks }) },
+    );
+    const late = await Leader.start(roomModule, { storage: new MemoryStorage('late'), id: 'late', identity, transport: tabs.join<TabMessage>('late-tabs'), upstream: follower.upstream });
+    follower.attach(late);
+    net.connect('auth', 'late');
+    for (let i = 0; i < 50 && snapshots.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      net.network.flush();
+    }
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]!.seq).toBe(a.leader.db.seq);
+    const engine = new Engine(roomModule, { identity });
+    loadSnapshot(engine.store, snapshots[0]!.chunks);
+    expect(stateHash(engine.store)).toBe(a.leader.db.stateHash());
+  });
+
+  it('refuses a peer that runs another version of the module, on both sides, saying which side is newer', async () => {
+    const net = new PeerNet(3);
+    const a = await openBrowser(net, 'auth', 'authority');
+    const b = await openBrowser(net, 'rep1', 'replica', { module: roomModuleV2 });
+    net.connect('auth', 'rep1');
+    await settle(net, [a]).catch(() => {});
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      net.network.flush();
+    }
+    expect(b.follower!.state).toBe('refused');
+    expect(b.follower!.error).toMatchObject({ name: 'IncompatiblePeerError' });
+    // Each side words it from its own view: the replica runs the newer module.
+    expect(b.follower!.error!.message).toMatch(/the room's authority is older; update it/);
+    expect(a.authority!.replicaPeers).toEqual([]);
+    expect(a.logs.some((l) => l.level === 'warn' && /refused peer rep1/.test(l.message) && /this peer is older; update it/.test(l.message))).toBe(true);
+  });
+
+  it('rejects a forged call and a call for another identity\'s client, and changes nothing', async () => {
+    const net = new PeerNet(9);
+    const a = await openBrowser(net, 'auth', 'authority');
+    const b = await openBrowser(net, 'rep1', 'replica');
+    net.connect('auth', 'rep1');
+    await settle(net, [a, b]);
+    const seq = a.leader.db.seq;
+    const hash = a.leader.db.stateHash();
+    const mallory = await keysOf();
+    const args = a.leader.db.engine.encodeArgs('mark', { call: 'forged' });
+    // Signed by Mallory but under the replica's client name: it would burn the replica's call ids.
+    const other = await signCall(mallory.keys, ROOM, { client: `${b.identity}/c`, callId: 99, reducer: 'mark', args });
+    // Mallory's own call with its arguments changed after signing.
+    const mine = await signCall(mallory.keys, ROOM, { client: `${mallory.identity}/c`, callId: 1, reducer: 'mark', args });
+    const tampered = { ...mine, args: a.leader.db.engine.encodeArgs('mark', { call: 'tampered' }) };
+    const forge = (bytes: Uint8Array) => net.network.join<{ from: string; to: string; data: string }>('spy').send({ from: 'rep1', to: 'auth', data: encodeRoomMessage({ type: 'call', call: bytes, connectionId: null }) });
+    forge(encodeSignedCall(other));
+    forge(encodeSignedCall(tampered));
+    await settle(net, [a, b]);
+    expect(a.leader.db.seq).toBe(seq);
+    expect(a.leader.db.stateHash()).toBe(hash);
+    const warnings = a.logs.filter((l) => l.level === 'warn').map((l) => l.message);
+    expect(warnings.some((w) => /not under its signer's identity/.test(w))).toBe(true);
+    expect(warnings.some((w) => /signature/i.test(w))).toBe(true);
+  });
+
+  it('rejects entries not signed by the pinned authority, and changes nothing', async () => {
+    const net = new PeerNet(13);
+    const a = await openBrowser(net, 'auth', 'authority');
+    const b = await openBrowser(net, 'rep1', 'replica');
+    net.connect('auth', 'rep1');
+    call(a, 'mark', { call: 'real' });
+    await settle(net, [a, b]);
+    const seq = b.leader.db.seq;
+    const hash = b.leader.db.stateHash();
+    // Mallory builds a valid-looking next entry and signs the batch with its own key.
+    const mallory = await keysOf();
+    const fake = await openBrowser(new PeerNet(99), 'fake', 'authority');
+    for (let i = 0; i <= seq; i++) call(fake, 'mark', { call: `fake${i}` });
+    await fake.leader.db.flush();
+    const tail = (await readDurableTail(fake.leader.db.storage, seq)).entries;
+    const batch = await signBatch(mallory.keys, ROOM, { epoch: 1, firstSeq: seq + 1, lastSeq: seq + 1, bytes: encodeEntries(tail.slice(0, 1)) });
+    net.network.join<{ from: string; to: string; data: string }>('spy2').send({ from: 'auth', to: 'rep1', data: encodeRoomMessage({ type: 'entries', batch: encodeSignedBatch(batch), target: seq + 1 }) });
+    await settle(net, [a, b]);
+    expect(b.leader.db.seq).toBe(seq);
+    expect(b.leader.db.stateHash()).toBe(hash);
+    expect(b.logs.some((l) => l.level === 'warn' && /rejected/.test(l.message))).toBe(true);
+  });
+});

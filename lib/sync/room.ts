@@ -1,0 +1,436 @@
+/**
+ * The room roles (DESIGN §3, §7): in each browser the leader tab speaks for the
+ * whole browser. In the authority's browser it is a {@link RoomAuthority}: it
+ * orders every peer's verified calls with its own and sends each durable batch
+ * of entries, signed, to every replica. In every other browser it is a
+ * {@link RoomFollower}: its {@link Leader} orders nothing (it forwards calls,
+ * signed) and logs the authority's entries after checking the signature against
+ * the pinned authority identity and re-running each one, so its IndexedDB and
+ * its other tabs hold the same log.
+ */
+import { DecodeError, IncompatiblePeerError, toLockstepError, type LockstepErrorName } from '../errors';
+import type { LogRecord } from '../engine/engine';
+import { decodeEntries, encodeEntries, GENESIS } from '../log/entry';
+import type { ConnectionId, Identity } from '../schema/type-desc';
+import { readDurableTail } from './durable-log';
+import { checkHandshake, type ModuleFingerprint } from './handshake';
+import { lifecycleCall } from './host-session';
+import type { Leader } from './leader';
+import type { TabCall } from './pending-calls';
+import { decodeRoomMessage, encodeRoomMessage, frameChunks, unframeChunks, type RoomMessage } from './room-protocol';
+import { decodeSignedBatch, decodeSignedCall, encodeSignedBatch, encodeSignedCall, signBatch, signCall, verifyBatch, verifyCall, type SigningKeys } from './signed';
+
+/** The worker's view of the room's data channels (relayed from the main thread). */
+export interface PeerLink {
+  send(to: string, data: string | Uint8Array): void;
+  onMessage(fn: (from: string, data: string | Uint8Array) => void): () => void;
+  onPeer(fn: (event: { readonly type: 'connected' | 'disconnected'; readonly peer: string }) => void): () => void;
+  peers(): readonly string[];
+}
+
+/** What both roles need. */
+export interface RoomOptions {
+  readonly room: string;
+  readonly link: PeerLink;
+  readonly keys: SigningKeys;
+  readonly identity: Identity;
+  /** The connection that stands for this browser in the room. */
+  readonly connectionId: ConnectionId;
+  readonly fingerprint: ModuleFingerprint;
+  readonly log?: (record: LogRecord) => void;
+}
+
+/** Entries per signed batch in a catch-up. */
+const CATCH_UP_BATCH = 1000;
+
+/** Runs `work` after everything queued before it, in order; a failure is logged and does not stop the queue. */
+class Serial {
+  private tail: Promise<void> = Promise.resolve();
+  constructor(private readonly onError: (error: unknown) => void) {}
+  run(work: () => Promise<void> | void): void {
+    this.tail = this.tail.then(work).catch(this.onError);
+  }
+}
+
+abstract class RoomRole {
+  protected readonly offs: (() => void)[] = [];
+  protected closed = false;
+  /** Messages of each peer are handled in arrival order (signature checks are async). */
+  private readonly inbound = new Map<string, Serial>();
+
+  constructor(protected readonly options: RoomOptions) {
+    this.offs.push(options.link.onMessage((from, data) => this.inboundFrom(from).run(() => this.receiveRaw(from, data))));
+    this.offs.push(options.link.onPeer((event) => (event.type === 'connected' ? this.connected(event.peer) : this.disconnected(event.peer))));
+  }
+
+  /** Stops speaking for this browser in the room. */
+  close(): void {
+    this.closed = true;
+    for (const off of this.offs.splice(0)) off();
+  }
+
+  protected send(to: string, message: RoomMessage): void {
+    if (!this.closed) this.options.link.send(to, encodeRoomMessage(message));
+  }
+
+  protected hello(to: string, authority: boolean, seq: number): void {
+    const { fingerprint, identity, connectionId } = this.options;
+    this.send(to, { type: 'hello', fingerprint, identity, connectionId, authority, seq });
+  }
+
+  protected warn(message: string): void {
+    this.options.log?.({ level: 'warn', reducer: '', message });
+  }
+
+  protected abstract receive(from: string, message: RoomMessage): Promise<void> | void;
+  protected abstract connected(peer: string): void;
+  protected abstract disconnected(peer: string): void;
+
+  private inboundFrom(peer: string): Serial {
+    let serial = this.inbound.get(peer);
+    if (serial === undefined) {
+      serial = new Serial((error) => this.warn(`Room ${this.options.room}: a message from peer ${peer} was rejected, nothing changed: ${error instanceof Error ? error.message : String(error)}`));
+      this.inbound.set(peer, serial);
+    }
+    return serial;
+  }
+
+  private receiveRaw(from: string, data: string | Uint8Array): Promise<void> | void {
+    if (this.closed) return;
+    return this.receive(from, decodeRoomMessage(data));
+  }
+}
+
+/** The room's authority: orders the replicas' verified calls and feeds them signed batches. */
+export class RoomAuthority extends RoomRole {
+  private readonly replicas = new Map<string, { readonly identity: Identity; readonly connectionId: ConnectionId }>();
+  private readonly outbound: Serial;
+
+  constructor(
+    options: RoomOptions,
+    private readonly leader: Leader,
+  ) {
+    super(options);
+    this.outbound = new Serial((error) => this.warn(`Room ${options.room}: sending entries failed: ${String(error)}`));
+    this.offs.push(leader.onDurable((entries) => this.broadcast(entries)));
+    for (const peer of options.link.peers()) this.connected(peer);
+  }
+
+  /** The peers whose hello was accepted. */
+  get replicaPeers(): readonly string[] {
+    return [...this.replicas.keys()];
+  }
+
+  protected connected(peer: string): void {
+    this.hello(peer, true, this.leader.durableSeq);
+  }
+
+  protected disconnected(peer: string): void {
+    const replica = this.replicas.get(peer);
+    if (replica === undefined) return;
+    this.replicas.delete(peer);
+    const disconnected = this.leader.db.engine.module.clientDisconnected;
+    if (disconnected !== undefined) this.leader.order(lifecycleCall(replica.connectionId, replica.identity, disconnected.name, 2));
+  }
+
+  protected async receive(from: string, message: RoomMessage): Promise<void> {
+    switch (message.type) {
+      case 'hello': {
+        // Answer every hello: the replica may have missed this one's.
+        if (!message.authority) this.hello(from, true, this.leader.durableSeq);
+        if (message.authority) return this.refuse(from, new IncompatiblePeerError(`Peer ${from} claims to be the authority of room ${this.options.room}, but this peer (${this.options.identity.slice(0, 12)}…) is`));
+        try {
+          checkHandshake(this.options.fingerprint, message.fingerprint, { remote: 'the replica' });
+        } catch (error) {
+          return this.refuse(from, error);
+        }
+        if (this.replicas.has(from)) return;
+        this.replicas.set(from, { identity: message.identity, connectionId: message.connectionId });
+        const connected = this.leader.db.engine.module.clientConnected;
+        if (connected !== undefined) this.leader.order(lifecycleCall(message.connectionId, message.identity, connected.name, 1));
+        return;
+      }
+      case 'catch-up':
+        if (this.replicas.has(from)) await this.catchUp(from, message.fromSeq, message.snapshot === true);
+        return;
+      case 'call':
+        if (this.replicas.has(from)) await this.call(from, message.call, message.connectionId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private refuse(peer: string, error: unknown): void {
+    const e = toLockstepError(error);
+    this.warn(`Room ${this.options.room}: refused peer ${peer}: ${e.message}`);
+    this.send(peer, { type: 'refused', name: e.name, message: e.message });
+  }
+
+  private async call(from: string, bytes: Uint8Array, connectionId: ConnectionId | null): Promise<void> {
+    const signed = decodeSignedCall(bytes);
+    const sender = await verifyCall(signed, this.options.room);
+    // The client name is the caller's own, but it must be under its identity: no one can burn another's call ids.
+    if (!signed.client.startsWith(`${sender}/`)) throw new DecodeError(`Call ${signed.callId} names client "${signed.client}", which is not under its signer's identity ${sender}`);
+    const fail = (name: LockstepErrorName, message: string): void => this.send(from, { type: 'call-failed', client: signed.client, callId: signed.callId, name, message });
+    let args: Readonly<Record<string, unknown>>;
+    try {
+      args = this.leader.db.engine.decodeArgs(signed.reducer, signed.args) as Readonly<Record<string, unknown>>;
+    } catch (error) {
+      const e = toLockstepError(error);
+      return fail(e.name, e.message);
+    }
+    const call: TabCall = { client: signed.client, callId: signed.callId, reducer: signed.reducer, args, sender, connectionId };
+    const ordered = this.leader.order(call);
+    if (ordered.kind === 'failed') fail(ordered.name, ordered.message);
+    // An entry or a duplicate is answered by the log; a refusal (stepping down) waits for the replica to resubmit.
+  }
+
+  private async catchUp(to: string, fromSeq: number, wantSnapshot: boolean): Promise<void> {
+    const tail = wantSnapshot ? undefined : await readDurableTail(this.leader.db.storage, fromSeq);
+    if (tail !== undefined && tail.complete) {
+      for (let i = 0; i < tail.entries.length; i += CATCH_UP_BATCH) {
+        const entries = tail.entries.slice(i, i + CATCH_UP_BATCH);
+        this.send(to, { type: 'entries', batch: await this.sign(entries[0]!.seq, entries.at(-1)!.seq, encodeEntries(entries)), target: this.leader.durableSeq });
+      }
+      return;
+    }
+    const snapshot = await this.leader.durableSnapshot();
+    if (snapshot === undefined) return;
+    this.send(to, { type: 'snapshot', batch: await this.sign(snapshot.seq, snapshot.seq, frameChunks(snapshot.chunks)), target: this.leader.durableSeq });
+  }
+
+  private broadcast(entries: readonly import('../log/entry').LogEntry[]): void {
+    if (this.replicas.size === 0) return;
+    const bytes = encodeEntries(entries);
+    const [first, last] = [entries[0]!.seq, entries.at(-1)!.seq];
+    this.outbound.run(async () => {
+      const batch = await this.sign(first, last, bytes);
+      for (const peer of this.replicas.keys()) this.send(peer, { type: 'entries', batch, target: last });
+    });
+  }
+
+  private async sign(firstSeq: number, lastSeq: number, bytes: Uint8Array): Promise<Uint8Array> {
+    return encodeSignedBatch(await signBatch(this.options.keys, this.options.room, { epoch: this.leader.epoch, firstSeq, lastSeq, bytes }));
+  }
+}
+
+/** Where a follower stands with the room's authority. */
+export type RoomState = 'offline' | 'connected' | 'refused';
+
+/** What a {@link RoomFollower} tells its browser. */
+export interface RoomFollowerEvents {
+  /** The authority identity to pin, the first time one is met (persist it). */
+  readonly onPin?: (authority: Identity) => void;
+  /** The calls forwarded but not yet seen in the log, whenever the authority is lost (persist them). */
+  readonly onOutbox?: (calls: readonly TabCall[]) => void;
+  /** The authority sent its whole state (this log was too far behind or diverged): load it, then lead again. */
+  readonly onSnapshot?: (seq: number, chunks: Uint8Array[]) => void;
+  /** State, progress or error changed. */
+  readonly onProgress?: () => void;
+}
+
+/**
+ * A replica browser's voice in the room. Give its {@link RoomFollower.upstream}
+ * to the leader (`Leader.start({ upstream })`), then {@link RoomFollower.attach}
+ * the leader. Calls wait in an outbox until the authority's log shows them, and
+ * are sent again whenever the authority comes (back); the ledger makes that
+ * exactly-once.
+ */
+export class RoomFollower extends RoomRole {
+  private leader: Leader | undefined;
+  private authorityPeer: string | undefined;
+  private pinnedValue: Identity | undefined;
+  private stateValue: RoomState = 'offline';
+  private errorValue: Error | undefined;
+  private targetValue = 0;
+  private askedFrom = -1;
+  private readonly outbox = new Map<string, TabCall>();
+  private readonly outbound: Serial;
+  /** Forwarded calls of a client, to the leader: hand it to `Leader.start`. */
+  readonly upstream = { forward: (call: TabCall): void => this.forward(call) };
+
+  constructor(
+    options: RoomOptions,
+    private readonly events: RoomFollowerEvents & { readonly pinned?: Identity | undefined; readonly outbox?: readonly TabCall[] } = {},
+  ) {
+    super(options);
+    this.pinnedValue = events.pinned;
+    for (const call of events.outbox ?? []) this.outbox.set(keyOf(call), call);
+    this.outbound = new Serial((error) => this.warn(`Room ${options.room}: sending a call failed: ${String(error)}`));
+  }
+
+  /** Starts following with the leader that was given {@link upstream}. */
+  attach(leader: Leader): void {
+    this.leader = leader;
+    for (const peer of this.options.link.peers()) this.connected(peer);
+  }
+
+  get state(): RoomState {
+    return this.stateValue;
+  }
+
+  /** Why the authority refused this browser (a module version mismatch), when it did. */
+  get error(): Error | undefined {
+    return this.errorValue;
+  }
+
+  get pinned(): Identity | undefined {
+    return this.pinnedValue;
+  }
+
+  /** The authority's last seq as last heard: with the leader's seq, how far a catch-up has come. */
+  get target(): number {
+    return this.targetValue;
+  }
+
+  /** Calls forwarded and not yet in the log. */
+  get waiting(): readonly TabCall[] {
+    return [...this.outbox.values()];
+  }
+
+  protected connected(peer: string): void {
+    if (this.leader !== undefined) this.hello(peer, false, this.leader.db.seq);
+  }
+
+  /**
+   * Repeats what a lost message may have dropped: hello while no authority is
+   * known, else a catch-up from this log's seq and every waiting call (the log
+   * answers duplicates). Data channels are reliable, so this is for transports
+   * that are not, and for a timer now and then.
+   */
+  nudge(): void {
+    const leader = this.leader;
+    if (leader === undefined || this.closed) return;
+    if (this.authorityPeer === undefined) {
+      for (const peer of this.options.link.peers()) this.hello(peer, false, leader.db.seq);
+      return;
+    }
+    this.askedFrom = -1;
+    this.catchUp(leader.db.seq);
+    for (const call of this.outbox.values()) this.sendCall(call);
+  }
+
+  protected disconnected(peer: string): void {
+    if (peer !== this.authorityPeer) return;
+    this.authorityPeer = undefined;
+    this.stateValue = 'offline';
+    this.events.onOutbox?.(this.waiting);
+    this.events.onProgress?.();
+  }
+
+  protected async receive(from: string, message: RoomMessage): Promise<void> {
+    const leader = this.leader;
+    if (leader === undefined) return;
+    switch (message.type) {
+      case 'hello': {
+        if (!message.authority) return; // replicas do not talk to each other
+        if (this.pinnedValue !== undefined && message.identity !== this.pinnedValue) {
+          throw new DecodeError(`Peer ${from} claims to be the authority of room ${this.options.room} as ${message.identity.slice(0, 12)}…, but the pinned authority is ${this.pinnedValue.slice(0, 12)}…`);
+        }
+        try {
+          checkHandshake(this.options.fingerprint, message.fingerprint, { remote: "the room's authority" });
+        } catch (error) {
+          this.refused(toLockstepError(error));
+          this.send(from, { type: 'refused', name: toLockstepError(error).name, message: toLockstepError(error).message });
+          return;
+        }
+        if (this.pinnedValue === undefined) {
+          this.pinnedValue = message.identity;
+          this.events.onPin?.(message.identity);
+        }
+        const known = this.authorityPeer === from;
+        this.authorityPeer = from;
+        this.stateValue = 'connected';
+        this.errorValue = undefined;
+        this.targetValue = Math.max(this.targetValue, message.seq);
+        if (known) return;
+        this.hello(from, false, leader.db.seq);
+        this.askedFrom = -1;
+        this.catchUp(leader.db.seq);
+        for (const call of this.outbox.values()) this.sendCall(call);
+        this.events.onProgress?.();
+        return;
+      }
+      case 'refused':
+        // This side's own reason, when it has one, says it from this side's view.
+        if (this.stateValue !== 'refused') this.refused(new IncompatiblePeerError(message.message));
+        return;
+      case 'call-failed':
+        if (from !== this.authorityPeer) return;
+        this.outbox.delete(`${message.client}\u0000${message.callId}`);
+        leader.failForwarded(message.client, message.callId, message.name, message.message);
+        return;
+      case 'entries':
+        if (from === this.authorityPeer) await this.entries(leader, message.batch, message.target);
+        return;
+      case 'snapshot': {
+        if (from !== this.authorityPeer) return;
+        const signed = decodeSignedBatch(message.batch);
+        await verifyBatch(signed, this.options.room, this.pinnedValue!);
+        this.targetValue = Math.max(this.targetValue, message.target);
+        this.events.onSnapshot?.(signed.lastSeq, unframeChunks(signed.bytes));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private refused(error: Error): void {
+    this.stateValue = 'refused';
+    this.errorValue = error;
+    this.warn(`Room ${this.options.room}: ${error.message}`);
+    this.events.onProgress?.();
+  }
+
+  private async entries(leader: Leader, bytes: Uint8Array, target: number): Promise<void> {
+    const signed = decodeSignedBatch(bytes);
+    await verifyBatch(signed, this.options.room, this.pinnedValue!);
+    this.targetValue = Math.max(this.targetValue, target, signed.lastSeq);
+    if (signed.lastSeq <= leader.db.seq) return;
+    if (signed.firstSeq > leader.db.seq + 1) {
+      this.catchUp(leader.db.seq); // a gap: batches crossed a catch-up, or one was lost
+      return;
+    }
+    const { entries, error } = decodeEntries(signed.bytes, GENESIS);
+    if (error !== undefined) throw new DecodeError(`Entries ${signed.firstSeq}..${signed.lastSeq} from the authority do not decode: ${error}`);
+    try {
+      leader.acceptOrdered(entries.map((e) => e.entry));
+    } catch (failure) {
+      // This log disagrees with the authority's: take its whole state instead.
+      this.warn(`Room ${this.options.room}: ${failure instanceof Error ? failure.message : String(failure)}; asking the authority for its state`);
+      this.send(this.authorityPeer!, { type: 'catch-up', fromSeq: leader.db.seq, snapshot: true });
+      return;
+    }
+    for (const [key, call] of this.outbox) {
+      const last = leader.db.ledger.get(call.client);
+      if (last !== undefined && last.callId >= call.callId) this.outbox.delete(key);
+    }
+    this.events.onProgress?.();
+  }
+
+  private catchUp(fromSeq: number): void {
+    if (this.authorityPeer === undefined || this.askedFrom === fromSeq) return;
+    this.askedFrom = fromSeq;
+    this.send(this.authorityPeer, { type: 'catch-up', fromSeq });
+  }
+
+  private forward(call: TabCall): void {
+    this.outbox.set(keyOf(call), call);
+    if (this.authorityPeer !== undefined) this.sendCall(call);
+    else this.events.onOutbox?.(this.waiting);
+  }
+
+  private sendCall(call: TabCall): void {
+    const leader = this.leader;
+    if (leader === undefined) return;
+    const args = leader.db.engine.encodeArgs(call.reducer, call.args);
+    this.outbound.run(async () => {
+      const signed = await signCall(this.options.keys, this.options.room, { client: call.client, callId: call.callId, reducer: call.reducer, args });
+      if (this.authorityPeer !== undefined) this.send(this.authorityPeer, { type: 'call', call: encodeSignedCall(signed), connectionId: call.connectionId });
+    });
+  }
+}
+
+const keyOf = (call: TabCall): string => `${call.client}\u0000${call.callId}`;
