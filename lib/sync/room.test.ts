@@ -2,90 +2,25 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../engine/engine';
 import { MemoryStorage } from '../log/memory-storage';
 import { loadSnapshot } from '../log/snapshot';
-import { loadModule, type ModuleDef } from '../schema/module';
-import { schema } from '../schema/schema';
-import { table } from '../schema/table';
-import { t } from '../schema/type-builders';
+import type { ModuleDef } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import { SenderError } from '../errors';
 import { Engine } from '../engine/engine';
 import { stateHash } from '../store/state-hash';
-import { FakeNetwork, type NetworkFaults } from './fake-network.test-util';
+import { FakeNetwork } from './fake-network.test-util';
+import { roomModule, roomModuleV2 } from './room-module.test-util';
+import { PeerNet } from './peer-net.test-util';
 import { describeModule } from './handshake';
 import { Leader } from './leader';
 import type { TabCall } from './pending-calls';
 import { encodeRoomMessage } from './room-protocol';
-import { RoomAuthority, RoomFollower, type PeerLink } from './room';
+import { RoomAuthority, RoomFollower } from './room';
 import { encodeSignedBatch, encodeSignedCall, signBatch, signCall } from './signed';
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
 import type { TabMessage } from './tab-protocol';
 import { encodeEntries } from '../log/entry';
 import { readDurableTail } from './durable-log';
 
-const marker = table({ name: 'marker', public: true }, { id: t.u64().primaryKey().autoInc(), call: t.string().index('btree') });
-const item = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), owner: t.option(t.identity()) });
-const online = table({ name: 'online', public: true }, { connection: t.connectionId().primaryKey() });
-const db = schema({ marker, item, online });
-const reducers = {
-  connected: db.clientConnected((ctx) => void ctx.db.online.insert({ connection: ctx.connectionId! })),
-  disconnected: db.clientDisconnected((ctx) => void ctx.db.online.connection.delete(ctx.connectionId!)),
-  mark: db.reducer({ call: t.string() }, (ctx, { call }) => void ctx.db.marker.insert({ id: 0n, call })),
-  add_item: db.reducer({ id: t.u32() }, (ctx, { id }) => void ctx.db.item.insert({ id, owner: undefined })),
-  pick_up: db.reducer({ id: t.u32() }, (ctx, { id }) => {
-    const row = ctx.db.item.id.find(id);
-    if (row === null) throw new SenderError(`No item ${id}`);
-    if (row.owner !== undefined) throw new SenderError(`Item ${id} is already owned`);
-    ctx.db.item.id.update({ ...row, owner: ctx.sender });
-  }),
-};
-const roomModule = loadModule({ default: db, ...reducers });
-// Version 2 adds a column: its peers are refused by version 1's and say which side is newer.
-const item2 = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), owner: t.option(t.identity()), color: t.string().default('grey') });
-const db2 = schema({ marker, item: item2, online });
-const roomModuleV2 = loadModule({ default: db2, mark: db2.reducer({ call: t.string() }, (ctx, { call }) => void ctx.db.marker.insert({ id: 0n, call })) });
-
 const ROOM = 'room-test';
-
-/** Peers on a fake network: each link sees only messages addressed to it; connections are announced by the test. */
-class PeerNet {
-  readonly network: FakeNetwork;
-  private readonly listeners = new Map<string, Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>>();
-  private readonly connected = new Map<string, Set<string>>();
-
-  constructor(seed: number, faults: NetworkFaults = {}) {
-    this.network = new FakeNetwork(seed, faults);
-  }
-
-  link(id: string): PeerLink {
-    const transport = this.network.join<{ from: string; to: string; data: string | Uint8Array }>(id);
-    const peers = new Set<string>();
-    const listeners = new Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>();
-    this.connected.set(id, peers);
-    this.listeners.set(id, listeners);
-    return {
-      send: (to, data) => {
-        if (peers.has(to)) transport.send({ from: id, to, data });
-      },
-      onMessage: (fn) => transport.onMessage((m) => void (m.to === id && peers.has(m.from) && fn(m.from, m.data))),
-      onPeer: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
-      peers: () => [...peers],
-    };
-  }
-
-  connect(a: string, b: string): void {
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      this.connected.get(x)!.add(y);
-      for (const fn of [...this.listeners.get(x)!]) fn({ type: 'connected', peer: y });
-    }
-  }
-
-  disconnect(a: string, b: string): void {
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      this.connected.get(x)!.delete(y);
-      for (const fn of [...this.listeners.get(x)!]) fn({ type: 'disconnected', peer: y });
-    }
-  }
-}
 
 interface Browser {
   readonly id: string;

@@ -6,12 +6,44 @@ import type { Storage } from '../log/storage';
 import type { ModuleDef } from '../schema/module';
 import type { Identity } from '../schema/type-desc';
 import { readDurableTail } from './durable-log';
-import { Leader } from './leader';
+import { Leader, type LeaderOptions } from './leader';
 import type { TabLocks } from './locks';
 import { PendingCalls, type TabCall, type TabCallResult } from './pending-calls';
 import { Replica, type Divergence } from './replica';
 import type { TabMessage } from './tab-protocol';
 import type { Transport } from './transport';
+
+/** Where this browser stands in its room (see ./room-tab): on `conn.status.room`. */
+export interface RoomStatus {
+  readonly name: string;
+  /** `authority`: this browser orders the room's calls; `replica`: it follows the authority's log. Undefined until this tab leads. */
+  readonly role: 'authority' | 'replica' | undefined;
+  /** `connected`: the authority is reachable (or this is it); `reconnecting`: it was, and is being looked for; `offline`: not yet found; `refused`: the handshake failed (see `error`). */
+  readonly state: 'connected' | 'reconnecting' | 'offline' | 'refused';
+  readonly authority: Identity | undefined;
+  /** Peers connected now. */
+  readonly peers: number;
+  /** The authority's last seq as last heard (a catch-up's goal). */
+  readonly target: number;
+  /** Calls waiting for the authority. */
+  readonly waiting: number;
+  readonly error: string | undefined;
+}
+
+/** What a room does while this tab leads its browser. */
+export interface TabRoomRole {
+  /** Set when another browser orders the calls (see `LeaderOptions.upstream`). */
+  readonly upstream?: LeaderOptions['upstream'];
+  /** Starts speaking for the browser with the leader; returns a function that stops it. */
+  attach(leader: Leader): () => void;
+}
+
+/** A room a tab joins while it leads (see ./room-tab). */
+export interface TabRoom {
+  /** Called when this tab is about to lead, with its storage: decides the role. `changed` reports status changes. */
+  prepare(storage: Storage, changed: () => void): Promise<TabRoomRole>;
+  status(): RoomStatus;
+}
 
 /** What a tab is doing for its database. */
 export type TabRole = 'replica' | 'leader' | 'closed';
@@ -25,6 +57,8 @@ export interface TabStatus {
   /** Durable entries this tab has not applied yet (0 for the leader). */
   readonly lag: number;
   readonly seq: number;
+  /** Set when the database is in a room of browsers. */
+  readonly room?: RoomStatus;
 }
 
 /** Options of {@link Tab.open}. Clock, randomness, locks, transport and storage are injected, so a simulation can drive many tabs. */
@@ -44,6 +78,8 @@ export interface TabOptions {
   readonly log?: (record: LogRecord) => void;
   readonly keepEntries?: number;
   readonly snapshotEvery?: number;
+  /** A room of browsers that this tab speaks for while it leads. */
+  readonly room?: TabRoom;
   /** What the leader does with an incompatible stored schema (see `Database.open`); default refuse. */
   readonly onSchemaMismatch?: 'refuse' | 'reset' | Migration;
 }
@@ -97,10 +133,11 @@ export class Tab {
   /** The current role's status. */
   get status(): TabStatus {
     const leader = this.leaderValue;
-    if (this.closed) return { role: 'closed', epoch: 0, leader: undefined, lag: 0, seq: 0 };
-    if (leader !== undefined) return { role: 'leader', epoch: leader.epoch, leader: this.options.id, lag: 0, seq: leader.db.seq };
+    const room = this.options.room === undefined ? {} : { room: this.options.room.status() };
+    if (this.closed) return { role: 'closed', epoch: 0, leader: undefined, lag: 0, seq: 0, ...room };
+    if (leader !== undefined) return { role: 'leader', epoch: leader.epoch, leader: this.options.id, lag: 0, seq: leader.db.seq, ...room };
     const replica = this.replicaValue;
-    return { role: 'replica', epoch: replica?.epoch ?? 0, leader: replica?.leaderId, lag: replica?.lag ?? 0, seq: replica?.seq ?? 0 };
+    return { role: 'replica', epoch: replica?.epoch ?? 0, leader: replica?.leaderId, lag: replica?.lag ?? 0, seq: replica?.seq ?? 0, ...room };
   }
 
   /** The engine holding this tab's state (the leader's or the replica's); undefined only while a role is starting. */
@@ -271,7 +308,10 @@ export class Tab {
     if (this.closed || this.leaderValue !== undefined) return;
     const { options } = this;
     const storage = await options.openStorage();
+    const room = await options.room?.prepare(storage, () => this.emitStatus());
+    let detach: (() => void) | undefined;
     const leader = await Leader.start(options.module, {
+      ...(room?.upstream === undefined ? {} : { upstream: room.upstream }),
       storage,
       id: options.id,
       transport: options.transport,
@@ -287,7 +327,10 @@ export class Tab {
       onDurable: (entries) => {
         for (const entry of entries) this.observe(entry);
       },
-      onStepDown: (reason) => this.stepDown(leader, reason),
+      onStepDown: (reason) => {
+        detach?.();
+        this.stepDown(leader, reason);
+      },
     });
     const ended = new Promise<void>((resolve) => (this.endLeadership = resolve));
     if (this.closed) {
@@ -299,6 +342,7 @@ export class Tab {
     this.replicaValue = undefined;
     this.leaderValue = leader;
     this.events.onEngine?.(leader.db.engine);
+    if (leader.stoppedBecause === undefined) detach = room?.attach(leader);
     // Own calls whose entries became durable after what this tab replayed: answer them from the log first.
     await this.observeStored(storage, leader.db.ledger);
     if (this.leaderValue === leader) this.resubmit();

@@ -1,0 +1,44 @@
+import { FakeNetwork, type NetworkFaults } from './fake-network.test-util';
+import type { PeerLink } from './room';
+
+/** Peers on a fake network: each link sees only messages addressed to it; connections are announced by the test. */
+export class PeerNet {
+  readonly network: FakeNetwork;
+  private readonly listeners = new Map<string, Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>>();
+  private readonly connected = new Map<string, Set<string>>();
+
+  constructor(seed: number, faults: NetworkFaults = {}) {
+    this.network = new FakeNetwork(seed, faults);
+  }
+
+  link(id: string): PeerLink {
+    const transport = this.network.join<{ from: string; to: string; data: string | Uint8Array }>(id);
+    const peers = new Set<string>();
+    const listeners = new Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>();
+    this.connected.set(id, peers);
+    this.listeners.set(id, listeners);
+    return {
+      send: (to, data) => {
+        if (peers.has(to)) transport.send({ from: id, to, data });
+      },
+      onMessage: (fn) => transport.onMessage((m) => void (m.to === id && peers.has(m.from) && fn(m.from, m.data))),
+      onPeer: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
+      peers: () => [...peers],
+    };
+  }
+
+  connect(a: string, b: string): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      this.connected.get(x)!.add(y);
+      for (const fn of [...this.listeners.get(x)!]) fn({ type: 'connected', peer: y });
+    }
+  }
+
+  disconnect(a: string, b: string): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      this.connected.get(x)!.delete(y);
+      for (const fn of [...this.listeners.get(x)!]) fn({ type: 'disconnected', peer: y });
+    }
+  }
+}
+
