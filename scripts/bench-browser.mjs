@@ -13,7 +13,7 @@ import { chromium } from '@playwright/test';
 import { createServer, runnerImport } from 'vite';
 
 /** The browser sections; a filter selects those whose name contains it, as for bench/*.bench.ts. */
-export const BROWSER_SECTIONS = ['browser/latency', 'browser/throughput', 'browser/cold-open'];
+export const BROWSER_SECTIONS = ['browser/latency', 'browser/throughput', 'browser/cold-open', 'browser/tabs'];
 
 /** The sections that `filters` (the arguments of `npm run bench --`) select; all of them without filters. */
 export function selectBrowserSections(filters) {
@@ -186,6 +186,90 @@ const SECTIONS = {
       });
     }
     return rows;
+  },
+
+  /**
+   * 4. Cross-tab: a call in one tab → `onInsert` in another, one call at a time,
+   * with three tabs on one database (the first to connect leads). (a) The leader
+   * calls; (b) a replica calls (forwarded to the leader, then replicated back).
+   * A third tab observes in both. Baselines between the same pages: a bare
+   * BroadcastChannel message one way (timed across the two pages' clocks like the
+   * calls) and a round trip (one clock). Kinds take turns within each round.
+   */
+  async 'browser/tabs'(open, { median, quantile }) {
+    const [rounds, perRound, warmup] = [5, 200, 200];
+    const database = `tabs-${Date.now().toString(36)}`;
+    const pages = [];
+    const join = async (role) => {
+      const page = await open('tabs');
+      pages.push(page);
+      return { page, joined: finished(await call(page, 'join', database, role), `a ${role} tab joining`) };
+    };
+    try {
+      // One after the other, so the first holds the leader lock before the others ask.
+      const leader = await join('leader');
+      const caller = await join('replica');
+      const observer = await join('replica');
+      await call(observer.page, 'observe');
+      const kinds = {
+        leaderCall: [leader.page, 'callTurn'],
+        replicaCall: [caller.page, 'callTurn'],
+        leaderOneWay: [leader.page, 'probeTurn'],
+        replicaOneWay: [caller.page, 'probeTurn'],
+        roundTrip: [caller.page, 'echoTurn'],
+      };
+      const samples = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, []]));
+      let next = 0;
+      const turn = async (count, record) => {
+        for (const [kind, [page, fn]] of Object.entries(kinds)) {
+          const taken = finished(await call(page, fn, next, count), `browser/tabs ${kind}`);
+          next += count;
+          if (record) samples[kind].push(...taken);
+        }
+      };
+      await turn(warmup, false);
+      for (let r = 0; r < rounds; r++) await turn(perRound, true);
+
+      const us = (list, q) => 1000 * (q === 0.5 ? median(list) : quantile(list, q));
+      const all = [leader, caller, observer].map((t) => t.joined);
+      const caveats = [
+        ...(all.every((j) => j.isolated) ? [] : ['NOT cross-origin isolated: 100 µs timer steps']),
+        ...(all.every((j) => j.visible) ? [] : ['a page was hidden (may be throttled)']),
+      ];
+      const rows = [];
+      for (const q of [0.5, 0.95, 0.99]) {
+        const p = `p${Math.round(q * 100)}`;
+        rows.push({
+          name: `call in leader tab → onInsert in replica tab, ${p}`,
+          value: us(samples.leaderCall, q),
+          unit: 'µs',
+          baselineName: `BroadcastChannel one way, same pages, ${p}`,
+          baselineValue: us(samples.leaderOneWay, q),
+          note: [
+            `${samples.leaderCall.length} calls, one at a time, confirmed; 3 tabs; the leader broadcasts entries once durable, so each includes an IndexedDB commit`,
+            `round trip ${p} ${us(samples.roundTrip, q).toFixed(0)} µs`,
+            ...(q === 0.5 ? [`clock check: one way ${us(samples.replicaOneWay, q).toFixed(0)} µs vs half a round trip ${(us(samples.roundTrip, q) / 2).toFixed(0)} µs`] : []),
+            ...caveats,
+          ].join('; '),
+        });
+      }
+      for (const q of [0.5, 0.95, 0.99]) {
+        const p = `p${Math.round(q * 100)}`;
+        rows.push({
+          name: `call in replica tab → onInsert in another replica, ${p}`,
+          value: us(samples.replicaCall, q),
+          unit: 'µs',
+          // Its path crosses between tabs twice: to the leader, and back with the entry.
+          baselineName: `BroadcastChannel round trip, same pages, ${p}`,
+          baselineValue: us(samples.roundTrip, q),
+          note: [`${samples.replicaCall.length} calls, one at a time, confirmed`, `one way ${p} ${us(samples.replicaOneWay, q).toFixed(0)} µs`, ...caveats].join('; '),
+        });
+      }
+      return rows;
+    } finally {
+      // Replicas first, so no tab takes over the lead while the others close.
+      for (const page of pages.reverse()) await page.close();
+    }
   },
 };
 
