@@ -12,6 +12,8 @@ import { DatabaseHost, type HostTimers } from './database-host';
 import { FakeLocks } from './fake-locks.test-util';
 import { FakeNetwork } from './fake-network.test-util';
 import { Tab } from './tab';
+import type { Hash } from '../codec/hash';
+import { encodeEntries, sealEntry } from '../log/entry';
 import type { TabMessage } from './tab-protocol';
 
 const message = table({ name: 'message', public: true }, { id: t.u64().primaryKey().autoInc(), sender: t.identity(), room: t.u32().index('btree'), text: t.string() });
@@ -371,5 +373,36 @@ describe('the host of a replica tab', () => {
     tabs.network.remove('tab3');
     await tabs.settle();
     await vi.waitFor(() => expect(second.engine.rows('online')).toEqual([{ who: BOB }]));
+  });
+
+  it('tells its sessions when its replay diverges, then brings their queries to the leader\'s state', async () => {
+    const tabs = new Tabs();
+    const leader = await tabs.open();
+    const replica = await tabs.open({ lead: false });
+    await tabs.settle();
+    const bob = client(replica, BOB, 'b');
+    const greeted = bob.request(hello);
+    await tabs.settle();
+    await greeted;
+    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 2, sql: 'SELECT * FROM message' }] });
+    await tabs.settle();
+    await subscribed;
+    // A well-chained entry whose diff hash is not what replaying it computes.
+    const tab = replica.tab.replica!;
+    const args = leader.engine.encodeArgs('send', { room: 1, text: 'forged' });
+    const entry = sealEntry(
+      { seq: tab.seq + 1, epoch: leader.tab.status.epoch, reducer: 'send', args, sender: BOB, connectionId: null, timestamp: 5n, seed: 1n, internal: false, caller: undefined, outcome: { ok: true, txHash: '0123456789abcdef' as Hash, diff: new Uint8Array(0) } },
+      tab.chain,
+    );
+    tabs.network.join<TabMessage>('forger').send({ type: 'entries', epoch: leader.tab.status.epoch, leaderId: 'tab1', firstSeq: entry.seq, lastSeq: entry.seq, bytes: encodeEntries([entry]) });
+    await tabs.settle();
+    expect(bob.received.filter((m) => m.type === 'diverged')).toEqual([{ type: 'diverged', seq: entry.seq, reducer: 'send', reason: 'its row diff differs from the one the leader logged' }]);
+    // The forged row was never applied: after the resync the state is the leader's, and the live query still works.
+    expect(replica.engine.rows('message')).toEqual([]);
+    const alice = client(leader, ALICE, 'a');
+    await alice.request(hello);
+    await alice.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'after' }, callId: 1 });
+    await tabs.settle();
+    expect(bob.received.filter((m) => m.type === 'transaction').at(-1)).toMatchObject({ queries: [{ queryId: 2, inserts: [{ text: 'after' }] }] });
   });
 });
