@@ -22,6 +22,6 @@ export default defineConfig({
       },
       formats: ['es'],
     },
-    rolldownOptions: { external: ['idb', 'simple-peer', 'vite', /^node:/] },
+    rolldownOptions: { external: ['idb', /^simple-peer(\/|$)/, 'vite', /^node:/] },
   },
 });

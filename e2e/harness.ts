@@ -10,6 +10,7 @@ export interface Status {
   leader: string | undefined;
   lag: number;
   seq: number;
+  room?: { name: string; role: 'authority' | 'replica' | undefined; state: string; authority: string | undefined; peers: number; target: number; waiting: number; error: string | undefined };
 }
 
 /** What `inspect()` answers. */
@@ -26,7 +27,7 @@ export interface Inspected {
 
 /** The harness the runtime page puts on `window` (see e2e/pages/runtime.ts). */
 export interface Harness {
-  open(database: string, durability?: 'confirmed' | 'fast', variant?: string): Promise<{ identity: string; connectionId?: string; status?: Status }>;
+  open(database: string, durability?: 'confirmed' | 'fast', variant?: string, room?: { name: string; relay: string }): Promise<{ identity: string; connectionId?: string; status?: Status }>;
   openError(database: string, variant: string): Promise<Outcome>;
   call(reducer: string, args?: Record<string, unknown>): Promise<Outcome>;
   subscribe(queries: string[]): Promise<Outcome>;

@@ -50,7 +50,9 @@ export type { Hash } from './codec/hash';
 // ---- Client: connect() from the UI thread (lib/client) ----
 export { connect } from './client/connection';
 export type { Connection, ConnectionStatus, Divergence, ModuleLogLine } from './client/connection';
-export type { ConnectOptions, MessagePortLike } from './client/options';
+export type { ConnectOptions, MessagePortLike, PeersOption, RtcConfig } from './client/options';
+export { websocketSignaling, broadcastSignaling, manualSignaling, SignalingError } from './signal/browser';
+export type { Signaling, SignalEvent, ManualSignaling } from './signal/browser';
 export type { SubscriptionHandle } from './client/subscription';
 export type {
   ClientDb,

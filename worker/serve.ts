@@ -4,7 +4,10 @@ import type { LogRecord } from '../lib/engine/engine';
 import type { Migration } from '../lib/log/migrate';
 import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
-import type { ClientMessage, HostMessage } from '../lib/sync/client-protocol';
+import { peerTransport } from '../lib/peer/port-transport';
+import type { ClientMessage, HelloRequest, HostMessage, RoomJoinedMessage } from '../lib/sync/client-protocol';
+import { describeModule } from '../lib/sync/handshake';
+import { tabRoom, type JoinedRoom } from '../lib/sync/room-tab';
 import { DatabaseHost, type HostTimers } from '../lib/sync/database-host';
 import type { TabLocks } from '../lib/sync/locks';
 import { Tab } from '../lib/sync/tab';
@@ -21,6 +24,12 @@ export interface ServeOptions {
   readonly keepEntries?: number;
   /** On an incompatible stored schema: refuse (default), start over, or migrate the stored rows. */
   readonly onSchemaMismatch?: 'refuse' | 'reset' | Migration;
+  /**
+   * The module's version, sent in a room's handshake: two peers that differ are
+   * refused, and the message says which side is newer (numbers, or dotted
+   * versions like "1.4.2"). Without it, schema changes still tell which is newer.
+   */
+  readonly version?: string | number;
 }
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -51,11 +60,36 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
   const timers: HostTimers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) };
   let session: Promise<(message: ClientMessage) => void> | undefined;
 
-  const open = async (database: string): Promise<(message: ClientMessage) => void> => {
-    const { identity } = await loadOrCreateIdentity();
+  /** The main thread's answer to the pending `room-join`. */
+  let joined: ((message: RoomJoinedMessage) => void) | undefined;
+  const { version, ...tabOptions } = options;
+
+  const open = async (database: string, roomOption: HelloRequest['room']): Promise<(message: ClientMessage) => void> => {
+    const { identity, privateKey, publicKey } = await loadOrCreateIdentity();
     const name = `lockstep:${database}`;
     let host: DatabaseHost | undefined;
     const locks = navigator.locks as unknown as TabLocks;
+    const room =
+      roomOption === undefined
+        ? undefined
+        : tabRoom({
+            name: roomOption.name,
+            ...(roomOption.authority === undefined ? {} : { authority: roomOption.authority }),
+            keys: { privateKey, publicKey },
+            identity,
+            connectionId: randomId(16) as ConnectionId,
+            fingerprint: await describeModule(module, version),
+            log,
+            // WebRTC lives on the main thread: ask it to join, and relay the room through the port it sends back.
+            join: () =>
+              new Promise<JoinedRoom>((resolve) => {
+                joined = ({ port, peersAtJoin }) => {
+                  const link = peerTransport(port);
+                  resolve({ link, peersAtJoin, leave: () => (link.close(), send({ type: 'room-leave' })) });
+                };
+                send({ type: 'room-join' });
+              }),
+          });
     const tab = await Tab.open(
       {
         module,
@@ -66,7 +100,8 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
         lockName: name,
         openStorage: () => openIdbStorage(name),
         log,
-        ...options,
+        ...tabOptions,
+        ...(room === undefined ? {} : { room }),
       },
       DatabaseHost.events(() => host),
     );
@@ -76,12 +111,17 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
 
   self.addEventListener('message', (event: MessageEvent<ClientMessage>) => {
     const message = event.data;
+    if (message.type === 'room-joined') {
+      joined?.(message);
+      joined = undefined;
+      return;
+    }
     if (session === undefined) {
       if (message.type !== 'hello') {
         send({ type: 'result', requestId: message.requestId, ok: false, error: serializeError(new Error(`The first message must be hello, got ${message.type}`)) });
         return;
       }
-      session = open(message.database);
+      session = open(message.database, message.room);
     }
     session.then(
       (receive) => receive(message),

@@ -1,5 +1,5 @@
 // Test harness page: drives a real connection to a worker-hosted database for Playwright.
-import { connect, type Connection, type LockstepError } from 'lockstep';
+import { connect, websocketSignaling, type Connection, type LockstepError } from 'lockstep';
 import type * as runtime from './runtime.module';
 
 type Variant = 'runtime' | 'runtime-v2' | 'runtime-v3' | 'tabs';
@@ -29,8 +29,9 @@ const divergences: unknown[] = [];
 const window_ = window;
 
 const rt = {
-  async open(database: string, durability: 'confirmed' | 'fast' = 'confirmed', variant: Variant = 'runtime'): Promise<unknown> {
-    conn = await connect<typeof runtime>({ database, durability, worker: () => (worker = workers[variant]()) });
+  async open(database: string, durability: 'confirmed' | 'fast' = 'confirmed', variant: Variant = 'runtime', room?: { name: string; relay: string }): Promise<unknown> {
+    const peers = room === undefined ? {} : { peers: { room: room.name, signaling: () => websocketSignaling(room.relay) } };
+    conn = await connect<typeof runtime>({ database, durability, worker: () => (worker = workers[variant]()), ...peers });
     conn.onStatus((status) => statuses.push(plain(status)));
     conn.onDiverged((divergence) => divergences.push(plain(divergence)));
     if (variant === 'tabs') return plain({ identity: conn.identity, connectionId: conn.connectionId, status: conn.status });

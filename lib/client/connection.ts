@@ -8,7 +8,8 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../sync/client-protocol';
 import { ClientCache } from './client-cache';
 import type { ClientDb, ClientEvent, EventContext } from './client-types';
-import { checkOptions, checkPort, type ConnectOptions } from './options';
+import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';
+import type { PeerConnectionConfig } from '../peer/room';
 import { ReducerCatalog } from './reducers';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
@@ -87,7 +88,7 @@ export function openConnection<M>(options: ConnectOptions): ClientConnection<M> 
   checkOptions(options);
   const port = options.worker();
   checkPort(port, options.database);
-  return new ClientConnection<M>(options.database, port, options.durability ?? 'confirmed');
+  return new ClientConnection<M>(options.database, port, options.durability ?? 'confirmed', options.peers);
 }
 
 /** The runtime {@link Connection}. */
@@ -107,14 +108,18 @@ export class ClientConnection<M> implements Connection<M> {
   #catalog = new ReducerCatalog();
   #lastCallId = 0;
   #nextQueryId = 1;
+  /** The room this tab joined for its browser, while it leads. */
+  #room: { close(): void } | undefined;
 
   constructor(
     readonly database: string,
     port: ConstructorParameters<typeof Rpc>[0],
     durability: 'confirmed' | 'fast',
+    private readonly peers?: PeersOption,
   ) {
     this.#rpc = new Rpc(port, database, (message) => this.#receive(message));
-    this.ready = this.#rpc.hello(durability).then(
+    const room = peers === undefined ? undefined : { name: peers.room, ...(peers.authority === undefined ? {} : { authority: peers.authority }) };
+    this.ready = this.#rpc.hello(durability, room).then(
       (hello) => this.#greeted(hello),
       (error: unknown) => {
         // Refused before it opened: nothing queued will ever be answered. (When closed, close() does this.)
@@ -189,6 +194,7 @@ export class ClientConnection<M> implements Connection<M> {
   }
 
   close(): Promise<void> {
+    this.#leaveRoom();
     const closed = this.#rpc.close();
     const error = this.#rpc.closedError();
     for (const subscription of new Set(this.#subscriptions.values())) subscription.closed(error);
@@ -237,7 +243,34 @@ export class ClientConnection<M> implements Connection<M> {
         return emit(this.#statusListeners, message.status);
       case 'diverged':
         return emit(this.#divergedListeners, { seq: message.seq, reducer: message.reducer, reason: message.reason });
+      case 'room-join':
+        return void this.#joinRoom().catch(reportError);
+      case 'room-leave':
+        return this.#leaveRoom();
     }
+  }
+
+  /**
+   * Joins the room on this (main) thread, where WebRTC lives, and hands the
+   * worker a port that relays its data channels. The peer code loads only here.
+   */
+  async #joinRoom(): Promise<void> {
+    const peers = this.peers;
+    if (peers === undefined || this.#room !== undefined) return;
+    const [{ joinRoom }, { bridgeRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-transport')]);
+    const room = joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), ...(peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig }) });
+    this.#room = room;
+    const peersAtJoin = await room.joined;
+    if (this.#room !== room) return;
+    const channel = new MessageChannel();
+    const unbridge = bridgeRoom(room, channel.port1);
+    this.#room = { close: () => (unbridge(), room.close()) };
+    this.#rpc.tell({ type: 'room-joined', requestId: 0, peersAtJoin, port: channel.port2 }, [channel.port2]);
+  }
+
+  #leaveRoom(): void {
+    this.#room?.close();
+    this.#room = undefined;
   }
 
   #end(subscription: Subscription, tell: readonly number[]): void {

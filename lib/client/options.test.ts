@@ -45,7 +45,15 @@ describe('connect() options', () => {
   });
 
   it('names an unknown option, which is usually a typo', async () => {
-    expect((await refusal({ database: 'game', worker, durabilty: 'fast' })).message).toMatch(/unknown option "durabilty"; the options are database, worker and durability/);
+    expect((await refusal({ database: 'game', worker, durabilty: 'fast' })).message).toMatch(/unknown option "durabilty"; the options are database, worker, durability and peers/);
+  });
+
+  it('checks the peers option: room name, signaling function and authority identity', async () => {
+    const signaling = () => ({}) as never;
+    expect((await refusal({ database: 'game', worker, peers: 'room' })).message).toBe("connect(): options.peers must be { room, signaling }, got \"room\"");
+    expect((await refusal({ database: 'game', worker, peers: { room: '', signaling } })).message).toBe(`connect(): options.peers.room must be the room's name (1 to 128 characters), got ""`);
+    expect((await refusal({ database: 'game', worker, peers: { room: 'r', signaling: {} } })).message).toBe('connect(): options.peers.signaling must be a function that makes the signaling, e.g. () => websocketSignaling(); got an object');
+    expect((await refusal({ database: 'game', worker, peers: { room: 'r', signaling, authority: 'bob' } })).message).toBe('connect(): options.peers.authority must be an identity (64 hex digits), got "bob"');
   });
 
   it('does not start the worker when the options are bad', async () => {

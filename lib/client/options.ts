@@ -3,7 +3,31 @@
  * worker: something that posts and receives messages.
  */
 import { ValueError } from '../errors';
+import type { Signaling } from '../signal/signaling';
+import type { Identity } from '../schema/type-desc';
 import type { Durability } from '../sync/client-protocol';
+
+/** The `RTCConfiguration` fields a room uses (spelled out so worker code, which has no WebRTC types, can import this). */
+export interface RtcConfig {
+  readonly iceServers?: readonly { readonly urls: string | readonly string[]; readonly username?: string; readonly credential?: string }[];
+  readonly iceTransportPolicy?: 'all' | 'relay';
+}
+
+/** `connect({ peers })`: share the database with other browsers in a room, over WebRTC. */
+export interface PeersOption {
+  /** The room's name: every browser that joins it shares this database. */
+  readonly room: string;
+  /**
+   * How peers find each other: `websocketSignaling(url)` (the relay that `npm run demo`
+   * serves at `/lockstep-signal`), `broadcastSignaling()` (same browser), or `manualSignaling()`.
+   * A function: each time this tab starts leading its browser, it joins with a new one.
+   */
+  readonly signaling: () => Signaling;
+  /** The authority's identity, when the app names it; by default the browser that created the room is. */
+  readonly authority?: Identity;
+  /** Passed to `RTCPeerConnection` (an `RTCConfiguration`); default `{ iceServers: [] }` (host candidates: same machine or LAN). */
+  readonly rtcConfig?: RtcConfig;
+}
 
 /**
  * What a connection talks to: a `Worker`, a `MessagePort`, or an in-process fake
@@ -36,9 +60,15 @@ export interface ConnectOptions {
    * the transaction is durable in IndexedDB. `'fast'`: as soon as it has committed in memory.
    */
   readonly durability?: Durability;
+  /**
+   * Shares the database with other browsers in a room: the leading tab of each
+   * browser joins it; the room's authority orders every call, the others replay
+   * its signed log (see the README's "Peers").
+   */
+  readonly peers?: PeersOption;
 }
 
-const KNOWN = new Set(['database', 'worker', 'durability']);
+const KNOWN = new Set(['database', 'worker', 'durability', 'peers']);
 
 /** Throws a {@link ValueError} naming the first bad field of `connect()`'s options. */
 export function checkOptions(options: unknown): asserts options is ConnectOptions {
@@ -57,8 +87,16 @@ export function checkOptions(options: unknown): asserts options is ConnectOption
   if (durability !== undefined && durability !== 'confirmed' && durability !== 'fast') {
     fail(`options.durability must be 'confirmed' or 'fast', got ${describe(durability)}`, 'durability');
   }
+  const peers = o['peers'] as Record<string, unknown> | undefined;
+  if (peers !== undefined) {
+    if (typeof peers !== 'object' || peers === null) fail(`options.peers must be { room, signaling }, got ${describe(peers)}`, 'peers');
+    if (typeof peers['room'] !== 'string' || peers['room'] === '' || peers['room'].length > 128) fail(`options.peers.room must be the room's name (1 to 128 characters), got ${describe(peers['room'])}`, 'peers');
+    if (typeof peers['signaling'] !== 'function') fail(`options.peers.signaling must be a function that makes the signaling, e.g. () => websocketSignaling(); got ${describe(peers['signaling'])}`, 'peers');
+    const authority = peers['authority'];
+    if (authority !== undefined && (typeof authority !== 'string' || !/^[0-9a-f]{64}$/.test(authority))) fail(`options.peers.authority must be an identity (64 hex digits), got ${describe(authority)}`, 'peers');
+  }
   for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) fail(`unknown option "${key}"; the options are database, worker and durability`, key);
+    if (!KNOWN.has(key)) fail(`unknown option "${key}"; the options are database, worker, durability and peers`, key);
   }
 }
 

@@ -9,7 +9,7 @@
  * answered it, then goes out in the order it was made.
  */
 import { ClosedError, deserializeError, InternalError } from '../errors';
-import type { ClientMessage, Durability, HelloResult, HostMessage } from '../sync/client-protocol';
+import type { ClientMessage, Durability, HelloRequest, HelloResult, HostMessage } from '../sync/client-protocol';
 import type { MessagePortLike } from './options';
 import { reportError } from './report-error';
 
@@ -57,12 +57,18 @@ export class Rpc {
   }
 
   /** Sends `hello` (naming the database to open) at once; resolves with the host's answer. Call {@link Rpc.open} after handling it. */
-  hello(durability: Durability): Promise<HelloResult> {
+  hello(durability: Durability, room?: HelloRequest['room']): Promise<HelloResult> {
     return new Promise<HelloResult>((resolve, reject) => {
       const requestId = this.#nextRequestId++;
       this.#pending.set(requestId, { resolve: resolve as (value: unknown) => void, reject });
-      this.#post({ type: 'hello', requestId, database: this.#database, durability }, requestId, reject);
+      this.#post({ type: 'hello', requestId, database: this.#database, durability, ...(room === undefined ? {} : { room }) }, requestId, reject);
     });
+  }
+
+  /** Posts a message that is not a request (nothing answers it), transferring `transfer`. */
+  tell(message: ClientMessage, transfer: Transferable[]): void {
+    if (this.#closing) return;
+    (this.#port.postMessage as (message: unknown, transfer: Transferable[]) => void)(message, transfer);
   }
 
   /** Sends the queued requests, in order, and every later request at once. */

@@ -28,6 +28,8 @@ export interface HelloRequest {
   /** The database to open; the host opens it on the first hello. */
   readonly database: string;
   readonly durability: Durability;
+  /** Set to share the database with other browsers in a room (see `connect({ peers })`). */
+  readonly room?: { readonly name: string; readonly authority?: Identity };
 }
 
 /** A reducer call; args are validated by the client first and again by the host. */
@@ -75,8 +77,20 @@ export interface InspectRequest {
   readonly replay?: boolean;
 }
 
+/**
+ * The main thread joined the room the host asked for (`room-join`): `port` relays
+ * its data channels (`peerTransport`), `peersAtJoin` are the peers that were
+ * already there. Not answered.
+ */
+export interface RoomJoinedMessage {
+  readonly type: 'room-joined';
+  readonly requestId: 0;
+  readonly peersAtJoin: readonly string[];
+  readonly port: MessagePort;
+}
+
 /** Everything a connection sends. */
-export type ClientMessage = HelloRequest | CallRequestMessage | SubscribeRequest | UnsubscribeRequest | SqlRequest | CloseRequest | InspectRequest;
+export type ClientMessage = HelloRequest | CallRequestMessage | SubscribeRequest | UnsubscribeRequest | SqlRequest | CloseRequest | InspectRequest | RoomJoinedMessage;
 
 /** The answer to `inspect`. */
 export interface InspectResult {
@@ -198,5 +212,14 @@ export interface RefreshMessage {
   readonly queries: readonly QueryDiff[];
 }
 
+/**
+ * This tab now leads its browser and must speak for it in the room: the main
+ * thread (where WebRTC lives) joins and answers with `room-joined`. `room-leave`
+ * ends it (this tab stopped leading).
+ */
+export interface RoomJoinMessage {
+  readonly type: 'room-join' | 'room-leave';
+}
+
 /** Everything the host sends. */
-export type HostMessage = ResultMessage | AppliedMessage | TransactionMessage | SubscriptionErrorMessage | LogMessage | StatusMessage | DivergedMessage | RefreshMessage;
+export type HostMessage = ResultMessage | AppliedMessage | TransactionMessage | SubscriptionErrorMessage | LogMessage | StatusMessage | DivergedMessage | RefreshMessage | RoomJoinMessage;

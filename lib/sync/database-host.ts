@@ -99,6 +99,11 @@ export class DatabaseHost {
     return this.queriesValue;
   }
 
+  /** True when the database is shared in a room of browsers (its calls may wait for an authority out of reach). */
+  get inRoom(): boolean {
+    return this.tab.status.room !== undefined;
+  }
+
   /** The engine holding this tab's state now. */
   get engine(): Engine {
     return this.engineValue;
@@ -233,7 +238,8 @@ export class DatabaseHost {
     const { locks } = this.options;
     const disconnected = this.module.clientDisconnected;
     const connection = lifecycleClient(client);
-    if (connection === undefined || locks === undefined || disconnected === undefined || this.tab.leader === undefined || this.watched.has(client)) return;
+    // Only this browser's connections hold their locks here; in a room, the authority watches other browsers' itself.
+    if (connection === undefined || (this.inRoom && connection.sender !== this.engineValue.identity) || locks === undefined || disconnected === undefined || this.tab.leader === undefined || this.watched.has(client)) return;
     this.watched.add(client);
     const { sender, connectionId } = connection;
     locks

@@ -70,7 +70,13 @@ export class HostSession {
           this.releaseConnection = await this.host.holdConnection(this.connectionId);
           const connected = this.host.engine.module.clientConnected;
           if (connected === undefined) return greet();
-          return this.host.call(this.lifecycleCall(connected.name, 1)).then((result) => (result.ok ? greet() : fail(failureOf(result))));
+          const result = this.host.call(this.lifecycleCall(connected.name, 1));
+          // In a room the authority may be out of reach: open at once (offline first); clientConnected runs when it is back.
+          if (this.host.inRoom) {
+            result.then((r) => void (r.ok || this.send({ type: 'log', level: 'error', reducer: connected.name, message: `clientConnected failed: ${r.message}` })), () => {});
+            return greet();
+          }
+          return result.then((r) => (r.ok ? greet() : fail(failureOf(r))));
         }).catch(fail);
         return;
       }

@@ -14,6 +14,7 @@ import { Leader } from './leader';
 import type { TabCall } from './pending-calls';
 import { encodeRoomMessage } from './room-protocol';
 import { RoomAuthority, RoomFollower } from './room';
+import { lifecycleCall } from './host-session';
 import { encodeSignedBatch, encodeSignedCall, signBatch, signCall } from './signed';
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
 import type { TabMessage } from './tab-protocol';
@@ -127,8 +128,6 @@ describe('a room of browsers', () => {
         expect(r.follower!.pinned).toBe(a.identity);
         expect(r.follower!.state).toBe('connected');
       }
-      // Both replicas' connections ran clientConnected on the authority.
-      expect(a.leader.db.engine.rows('online')).toHaveLength(2);
     });
   }
 
@@ -240,6 +239,24 @@ describe('a room of browsers', () => {
     const warnings = a.logs.filter((l) => l.level === 'warn').map((l) => l.message);
     expect(warnings.some((w) => /not under its signer's identity/.test(w))).toBe(true);
     expect(warnings.some((w) => /signature/i.test(w))).toBe(true);
+  });
+
+  it("runs a replica browser's connection events on the authority, and its disconnects when the browser leaves", async () => {
+    const net = new PeerNet(17);
+    const a = await openBrowser(net, 'auth', 'authority');
+    const b = await openBrowser(net, 'rep1', 'replica');
+    net.connect('auth', 'rep1');
+    await settle(net, [a, b]);
+    const connection = 'c0'.repeat(16) as ConnectionId;
+    b.leader.order(lifecycleCall(connection, b.identity, 'connected', 1));
+    // One that claims another identity's connection is refused.
+    b.leader.order(lifecycleCall('d0'.repeat(16) as ConnectionId, a.identity, 'connected', 1));
+    await settle(net, [a, b]);
+    expect(a.leader.db.engine.rows('online')).toEqual([{ connection }]);
+    expect(a.logs.some((l) => /is not its signer's own connection event/.test(l.message))).toBe(true);
+    net.disconnect('auth', 'rep1');
+    await settle(net, [a]).catch(() => {});
+    expect(a.leader.db.engine.rows('online')).toEqual([]);
   });
 
   it('rejects entries not signed by the pinned authority, and changes nothing', async () => {

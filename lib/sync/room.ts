@@ -14,7 +14,7 @@ import { decodeEntries, encodeEntries, GENESIS } from '../log/entry';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import { readDurableTail } from './durable-log';
 import { checkHandshake, type ModuleFingerprint } from './handshake';
-import { lifecycleCall } from './host-session';
+import { lifecycleCall, lifecycleClient } from './host-session';
 import type { Leader } from './leader';
 import type { TabCall } from './pending-calls';
 import { decodeRoomMessage, encodeRoomMessage, frameChunks, unframeChunks, type RoomMessage } from './room-protocol';
@@ -70,7 +70,13 @@ abstract class RoomRole {
   }
 
   protected send(to: string, message: RoomMessage): void {
-    if (!this.closed) this.options.link.send(to, encodeRoomMessage(message));
+    if (this.closed) return;
+    try {
+      this.options.link.send(to, encodeRoomMessage(message));
+    } catch (error) {
+      // The peer went away meanwhile: what it needs is sent again when it comes back (hello, catch-up, outbox).
+      this.warn(`Room ${this.options.room}: could not send ${message.type} to peer ${to}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   protected hello(to: string, authority: boolean, seq: number): void {
@@ -103,7 +109,9 @@ abstract class RoomRole {
 
 /** The room's authority: orders the replicas' verified calls and feeds them signed batches. */
 export class RoomAuthority extends RoomRole {
-  private readonly replicas = new Map<string, { readonly identity: Identity; readonly connectionId: ConnectionId }>();
+  private readonly replicas = new Map<string, { readonly identity: Identity }>();
+  /** The connections each replica browser announced (their `clientConnected`), until they disconnect. */
+  private readonly connections = new Map<string, Map<ConnectionId, Identity>>();
   private readonly outbound: Serial;
 
   constructor(
@@ -125,12 +133,14 @@ export class RoomAuthority extends RoomRole {
     this.hello(peer, true, this.leader.durableSeq);
   }
 
+  /** A replica browser left: its connections' `clientDisconnected` run here (the ledger keeps each once). */
   protected disconnected(peer: string): void {
-    const replica = this.replicas.get(peer);
-    if (replica === undefined) return;
     this.replicas.delete(peer);
+    const connections = this.connections.get(peer);
+    this.connections.delete(peer);
     const disconnected = this.leader.db.engine.module.clientDisconnected;
-    if (disconnected !== undefined) this.leader.order(lifecycleCall(replica.connectionId, replica.identity, disconnected.name, 2));
+    if (connections === undefined || disconnected === undefined) return;
+    for (const [connectionId, identity] of connections) this.leader.order(lifecycleCall(connectionId, identity, disconnected.name, 2));
   }
 
   protected async receive(from: string, message: RoomMessage): Promise<void> {
@@ -144,10 +154,7 @@ export class RoomAuthority extends RoomRole {
         } catch (error) {
           return this.refuse(from, error);
         }
-        if (this.replicas.has(from)) return;
-        this.replicas.set(from, { identity: message.identity, connectionId: message.connectionId });
-        const connected = this.leader.db.engine.module.clientConnected;
-        if (connected !== undefined) this.leader.order(lifecycleCall(message.connectionId, message.identity, connected.name, 1));
+        this.replicas.set(from, { identity: message.identity });
         return;
       }
       case 'catch-up':
@@ -170,9 +177,27 @@ export class RoomAuthority extends RoomRole {
   private async call(from: string, bytes: Uint8Array, connectionId: ConnectionId | null): Promise<void> {
     const signed = decodeSignedCall(bytes);
     const sender = await verifyCall(signed, this.options.room);
-    // The client name is the caller's own, but it must be under its identity: no one can burn another's call ids.
-    if (!signed.client.startsWith(`${sender}/`)) throw new DecodeError(`Call ${signed.callId} names client "${signed.client}", which is not under its signer's identity ${sender}`);
     const fail = (name: LockstepErrorName, message: string): void => this.send(from, { type: 'call-failed', client: signed.client, callId: signed.callId, name, message });
+    const refuse = (message: string): never => {
+      // Signed, so its signer asked for it: answer it (nothing ran), and log it.
+      fail('DecodeError', message);
+      throw new DecodeError(message);
+    };
+    // A connection's clientConnected (call 1) and clientDisconnected (call 2), numbered under its own lifecycle client.
+    const lifecycle = lifecycleClient(signed.client);
+    const module = this.leader.db.engine.module;
+    if (lifecycle !== undefined) {
+      const expected = signed.callId === 1 ? module.clientConnected?.name : signed.callId === 2 ? module.clientDisconnected?.name : undefined;
+      if (lifecycle.sender !== sender || signed.reducer !== expected) refuse(`Call ${signed.callId} of lifecycle client "${signed.client}" (${signed.reducer}) is not its signer's own connection event`);
+      const connections = this.connections.get(from) ?? new Map<ConnectionId, Identity>();
+      this.connections.set(from, connections);
+      if (signed.callId === 1) connections.set(lifecycle.connectionId, sender);
+      else connections.delete(lifecycle.connectionId);
+      this.leader.order(lifecycleCall(lifecycle.connectionId, sender, signed.reducer, signed.callId as 1 | 2));
+      return;
+    }
+    // The client name is the caller's own, but it must be under its identity: no one can burn another's call ids.
+    if (!signed.client.startsWith(`${sender}/`)) refuse(`Call ${signed.callId} names client "${signed.client}", which is not under its signer's identity ${sender}`);
     let args: Readonly<Record<string, unknown>>;
     try {
       args = this.leader.db.engine.decodeArgs(signed.reducer, signed.args) as Readonly<Record<string, unknown>>;

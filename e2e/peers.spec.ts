@@ -1,0 +1,113 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startSignalRelay, type RunningSignalRelay } from '../lib/signal/index';
+import { freshName, harness, type Harness, type Inspected } from './harness';
+
+// Browsers in a room: separate browser contexts (separate storage, separate Web Locks) joined through a
+// signaling relay on 127.0.0.1; the first to join is the room's authority. Pages run e2e/pages/tabs.module.ts.
+declare const rt: Harness;
+
+const QUERIES = ['SELECT * FROM marker', 'SELECT * FROM pair', 'SELECT * FROM item', 'SELECT * FROM online'];
+let relay: RunningSignalRelay;
+
+test.beforeAll(async () => {
+  relay = await startSignalRelay({ port: 0, host: '127.0.0.1' });
+});
+
+test.afterAll(async () => {
+  await relay.close();
+});
+
+/** A new browser (context) with a page connected to `database` in `room`, subscribed to every table. */
+async function openPeer(browser: Browser, database: string, room: string): Promise<{ page: Page; connectionId: string }> {
+  const context = await browser.newContext();
+  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
+  await context.grantPermissions(['camera', 'microphone']);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
+  await harness(page);
+  const opened = await page.evaluate(([d, name, url]) => rt.open(d, 'confirmed', 'tabs', { name, relay: url }), [database, room, relay.url] as const);
+  expect(await page.evaluate((q) => rt.subscribe(q), QUERIES)).toEqual({ ok: true });
+  return { page, connectionId: opened.connectionId! };
+}
+
+/** Waits until a page's browser is connected to the room in the given role. */
+async function connected(page: Page, role: 'authority' | 'replica'): Promise<void> {
+  await expect.poll(() => page.evaluate(() => rt.status().room), { timeout: 60_000 }).toMatchObject({ role, state: 'connected' });
+}
+
+/** Waits until every page holds the same entries with the same state hash and no call is waiting. */
+async function converge(pages: readonly Page[], timeout = 60_000): Promise<Inspected> {
+  let views: Inspected[] = [];
+  await expect
+    .poll(
+      async () => {
+        views = await Promise.all(pages.map((p) => p.evaluate(() => rt.inspect())));
+        const [first] = views;
+        return views.every((v) => v.seq === first!.seq && v.stateHash === first!.stateHash && v.pendingCalls === 0);
+      },
+      { timeout, intervals: [100, 250, 500] },
+    )
+    .toBe(true);
+  return views[0]!;
+}
+
+test('concurrent calls from three browsers (3,000) converge to one state hash on every peer', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const room = freshName('room-concurrent');
+  const a = (await openPeer(browser, 'game', room)).page;
+  await connected(a, 'authority');
+  const b = (await openPeer(browser, 'game', room)).page;
+  const c = (await openPeer(browser, 'game', room)).page;
+  await connected(b, 'replica');
+  await connected(c, 'replica');
+  const pages = [a, b, c];
+  await Promise.all(pages.map((page, i) => page.evaluate((from) => rt.burst(from, 1000, 0, undefined, 32), i * 1000)));
+  const resolved = (await Promise.all(pages.map((p) => p.evaluate(() => rt.resolved())))).flat();
+  expect(new Set(resolved).size).toBe(3000);
+  const view = await converge(pages);
+  for (const page of pages) {
+    const markers = await page.evaluate(() => rt.rows('marker'));
+    expect(new Set(markers.map((m) => m.call)).size).toBe(3000);
+    expect(markers).toHaveLength(3000);
+  }
+  // The replicas re-ran every entry and wrote the same log to their own storage: a fresh replay there gives the same hash.
+  for (const page of [b, c]) expect((await page.evaluate(() => rt.inspect(true))).replayStateHash).toBe(view.stateHash);
+  // Both replicas' connections ran clientConnected on the authority, with the authority's own.
+  expect(view.rows.online).toBe(3);
+});
+
+test('the inventory race between two replicas: exactly one wins, everyone agrees', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const room = freshName('room-race');
+  const a = await openPeer(browser, 'game', room);
+  await connected(a.page, 'authority');
+  const b = await openPeer(browser, 'game', room);
+  const c = await openPeer(browser, 'game', room);
+  await connected(b.page, 'replica');
+  await connected(c.page, 'replica');
+  expect(await a.page.evaluate(() => rt.call('add_item', { id: 1, name: 'sword' }))).toEqual({ ok: true });
+  await converge([a.page, b.page, c.page]);
+  const outcomes = await Promise.all([b.page.evaluate(() => rt.call('pick_up', { id: 1 })), c.page.evaluate(() => rt.call('pick_up', { id: 1 }))]);
+  expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+  const loser = outcomes.find((o) => !o.ok);
+  expect(loser).toMatchObject({ ok: false, name: 'SenderError' });
+  expect(loser!.ok === false && loser!.message).toMatch(/^Item 1 is already owned by [0-9a-f]{32}$/);
+  const owner = (outcomes[0]!.ok ? b : c).connectionId;
+  await converge([a.page, b.page, c.page]);
+  for (const { page } of [a, b, c]) expect(await page.evaluate(() => rt.rows('item'))).toEqual([{ id: 1, name: 'sword', owner }]);
+});
+
+test('a browser joining after 20,000 entries catches up through snapshot and tail, and matches', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const room = freshName('room-late');
+  const a = (await openPeer(browser, 'game', room)).page;
+  await connected(a, 'authority');
+  await a.evaluate(() => rt.burst(0, 20_000, 0, undefined, 64));
+  const late = (await openPeer(browser, 'game', room)).page;
+  await connected(late, 'replica');
+  const view = await converge([a, late], 120_000);
+  expect(view.seq).toBeGreaterThan(20_000);
+  expect(await late.evaluate(() => rt.count('marker'))).toBe(20_000);
+  expect(await late.evaluate(() => rt.call('add_item', { id: 2, name: 'shield' }))).toEqual({ ok: true });
+  await expect.poll(() => a.evaluate(() => rt.count('item'))).toBe(1);
+});

@@ -1,0 +1,206 @@
+/**
+ * The relay between the main thread, where WebRTC lives, and the worker, where
+ * the database lives: {@link bridgeRoom} forwards a room over a `MessagePort`,
+ * {@link peerTransport} is the room's other end inside the worker. Relay only:
+ * what the messages mean is the business of the roles above.
+ *
+ * Binary messages are transferred, not copied (a multi-megabyte snapshot moves
+ * in microseconds): the sender must not touch a `Uint8Array`'s bytes after
+ * handing it over, unless it turned `transfer` off.
+ */
+import { ClosedError, DecodeError, describeValue } from '../errors';
+import type { PeerData, PeerEvent } from './framing';
+
+/** Main thread → worker. */
+export type RoomPortEvent =
+  /** A peer's message. */
+  | { readonly type: 'message'; readonly from: string; readonly data: PeerData }
+  /** A peer connected or disconnected (on bridging, one `connected` per peer already there). */
+  | { readonly type: 'peer'; readonly event: PeerEvent };
+
+/** Worker → main thread. */
+export type RoomPortRequest =
+  /** Send `data` to `to`, or to every connected peer without `to`. */
+  | { readonly type: 'send'; readonly to?: string; readonly data: PeerData }
+  /** The worker is done: the bridge stops (the room stays open). */
+  | { readonly type: 'close' };
+
+/** The part of a `Room` the bridge needs (so this module needs no WebRTC types and loads in workers). */
+export interface BridgeableRoom {
+  peers(): readonly string[];
+  send(to: string, data: PeerData): void;
+  broadcast(data: PeerData): void;
+  onMessage(fn: (from: string, data: PeerData) => void): () => void;
+  onPeer(fn: (event: PeerEvent) => void): () => void;
+}
+
+/** The part of `MessagePort` this module uses (so Node tests can pass their own). */
+export interface PortLike {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+  removeEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+  start(): void;
+  close(): void;
+}
+
+/** Options of {@link bridgeRoom} and {@link peerTransport}. */
+export interface PortRelayOptions {
+  /**
+   * Transfer the buffers of binary messages instead of copying them. Default
+   * true. A transferred `Uint8Array` is empty afterwards on the sending side.
+   */
+  readonly transfer?: boolean;
+}
+
+/**
+ * Main thread: relays `room` over `port` until the returned function is called
+ * or the worker closes its end. Reports the peers already connected first.
+ * With `transfer` on, other listeners of the room must not keep binary
+ * messages past their `onMessage` call (their buffers move to the worker).
+ * @example
+ * const room = joinRoom({ room: 'chess', peerId, signaling: websocketSignaling() });
+ * const channel = new MessageChannel();
+ * const unbridge = bridgeRoom(room, channel.port1);
+ * worker.postMessage({ type: 'room', port: channel.port2 }, [channel.port2]);
+ */
+export function bridgeRoom(room: BridgeableRoom, port: PortLike, options: PortRelayOptions = {}): () => void {
+  const transfer = options.transfer ?? true;
+  const post = (event: RoomPortEvent, data?: PeerData): void => port.postMessage(event, data === undefined ? [] : transferList(data, transfer));
+  const listener = (event: { readonly data: unknown }): void => {
+    const request = event.data as RoomPortRequest;
+    switch (request.type) {
+      case 'send':
+        try {
+          if (request.to === undefined) room.broadcast(request.data);
+          else room.send(request.to, request.data);
+        } catch (error) {
+          // The peer disconnected after the worker last heard of it: its 'disconnected' event is on the way,
+          // and delivery is best effort (like every Transport). Anything else is a bug to surface.
+          if (!(error instanceof ClosedError)) throw error;
+        }
+        return;
+      case 'close':
+        return unbridge();
+      default:
+        throw new DecodeError(`the room port got a message it does not know: ${describeValue(event.data)}`);
+    }
+  };
+  for (const peer of room.peers()) post({ type: 'peer', event: { type: 'connected', peer } });
+  const offMessage = room.onMessage((from, data) => {
+    const owned = transfer ? ownBuffer(data) : data;
+    post({ type: 'message', from, data: owned }, owned);
+  });
+  const offPeer = room.onPeer((event) => post({ type: 'peer', event }));
+  port.addEventListener('message', listener);
+  port.start();
+  let bridged = true;
+  function unbridge(): void {
+    if (!bridged) return;
+    bridged = false;
+    offMessage();
+    offPeer();
+    port.removeEventListener('message', listener);
+    port.close();
+  }
+  return unbridge;
+}
+
+/** The worker's view of a room, relayed by {@link bridgeRoom}. */
+export interface PeerTransport {
+  /** Sends one message to the connected peer `to`; throws a `ClosedError` when it is not connected (as far as the worker knows). */
+  send(to: string, data: PeerData): void;
+  /** Sends one message to every connected peer. */
+  broadcast(data: PeerData): void;
+  /** Calls `fn` for every message; returns a remover. */
+  onMessage(fn: (from: string, data: PeerData) => void): () => void;
+  /** Calls `fn` when a peer connects or disconnects; returns a remover. */
+  onPeer(fn: (event: PeerEvent) => void): () => void;
+  /** The connected peers, as last reported by the main thread. */
+  peers(): readonly string[];
+  /** Stops relaying: tells the bridge, closes the port. The room itself stays open. */
+  close(): void;
+}
+
+/**
+ * Worker: the room at the other end of `port` (given to {@link bridgeRoom} on the main thread).
+ * @example
+ * addEventListener('message', (event) => {
+ *   const transport = peerTransport(event.data.port);
+ *   transport.onMessage((from, data) => transport.send(from, data)); // echo
+ * });
+ */
+export function peerTransport(port: PortLike, options: PortRelayOptions = {}): PeerTransport {
+  const transfer = options.transfer ?? true;
+  const connected = new Set<string>();
+  const messageListeners = new Set<(from: string, data: PeerData) => void>();
+  const peerListeners = new Set<(event: PeerEvent) => void>();
+  let closed = false;
+
+  const listener = (message: { readonly data: unknown }): void => {
+    const event = message.data as RoomPortEvent;
+    switch (event.type) {
+      case 'message':
+        for (const fn of [...messageListeners]) fn(event.from, event.data);
+        return;
+      case 'peer':
+        if (event.event.type === 'connected') connected.add(event.event.peer);
+        else connected.delete(event.event.peer);
+        for (const fn of [...peerListeners]) fn(event.event);
+        return;
+      default:
+        throw new DecodeError(`the peer transport got a message it does not know: ${describeValue(message.data)}`);
+    }
+  };
+  port.addEventListener('message', listener);
+  port.start();
+
+  function request(to: string | undefined, data: PeerData): void {
+    if (closed) throw new ClosedError('cannot send: this peer transport is closed');
+    const owned = transfer ? ownBuffer(data) : data;
+    const message: RoomPortRequest = to === undefined ? { type: 'send', data: owned } : { type: 'send', to, data: owned };
+    port.postMessage(message, transferList(owned, transfer));
+  }
+
+  return {
+    send(to, data) {
+      if (!closed && !connected.has(to)) {
+        throw new ClosedError(`cannot send to peer ${JSON.stringify(to)}: it is not connected; wait for its 'connected' event`, { value: to });
+      }
+      request(to, data);
+    },
+    broadcast: (data) => request(undefined, data),
+    onMessage(fn) {
+      messageListeners.add(fn);
+      return () => void messageListeners.delete(fn);
+    },
+    onPeer(fn) {
+      peerListeners.add(fn);
+      return () => void peerListeners.delete(fn);
+    },
+    peers: () => [...connected],
+    close() {
+      if (closed) return;
+      closed = true;
+      port.postMessage({ type: 'close' } satisfies RoomPortRequest, []);
+      port.removeEventListener('message', listener);
+      port.close();
+      messageListeners.clear();
+      peerListeners.clear();
+      connected.clear();
+    },
+  };
+}
+
+/**
+ * `data` with a buffer of its own: a view into a larger (or shared) buffer is
+ * copied, since transferring would take the rest of that buffer along.
+ */
+function ownBuffer(data: PeerData): PeerData {
+  if (typeof data === 'string') return data;
+  const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  return whole ? data : data.slice();
+}
+
+function transferList(data: PeerData, transfer: boolean): Transferable[] {
+  return transfer && typeof data !== 'string' && data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
+}
