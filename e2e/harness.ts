@@ -1,5 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 
+declare const rt: Harness;
+
 /** A call's outcome as the harness reports it. */
 export type Outcome = { ok: true } | { ok: false; name: string; code: string; message: string };
 
@@ -36,6 +38,8 @@ export interface Harness {
   events(): Record<string, unknown>[];
   burst(from: number, count: number, batch: number, killAfter?: number, window?: number): Promise<number>;
   resolved(): number[];
+  /** Burst calls that failed, as "id: name: message". */
+  failures(): string[];
   status(): Status;
   statuses(): Status[];
   divergences(): unknown[];
@@ -53,3 +57,19 @@ export async function harness(page: Page): Promise<void> {
 let counter = 0;
 /** A database name no other test uses. */
 export const freshName = (label: string): string => `${label}-${Date.now()}-${counter++}`;
+
+/** Waits until every page has applied the same entries with the same state hash and has no call pending; returns their view. */
+export async function converge(pages: readonly Page[], timeout = 60_000): Promise<Inspected> {
+  let views: Inspected[] = [];
+  await expect
+    .poll(
+      async () => {
+        views = await Promise.all(pages.map((p) => p.evaluate(() => rt.inspect())));
+        const [first] = views;
+        return views.every((v) => v.seq === first!.seq && v.stateHash === first!.stateHash && v.pendingCalls === 0);
+      },
+      { timeout, intervals: [50, 100, 250, 500] },
+    )
+    .toBe(true);
+  return views[0]!;
+}

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startSignalRelay, type RunningSignalRelay } from '../lib/signal/index';
-import { freshName, harness, type Harness, type Inspected } from './harness';
+import { converge, freshName, harness, type Harness } from './harness';
 
 // Browsers in a room: separate browser contexts (separate storage, separate Web Locks) joined through a
 // signaling relay on 127.0.0.1; the first to join is the room's authority. Pages run e2e/pages/tabs.module.ts.
@@ -35,22 +35,6 @@ async function connected(page: Page, role: 'authority' | 'replica'): Promise<voi
   await expect.poll(() => page.evaluate(() => rt.status().room), { timeout: 60_000 }).toMatchObject({ role, state: 'connected' });
 }
 
-/** Waits until every page holds the same entries with the same state hash and no call is waiting. */
-async function converge(pages: readonly Page[], timeout = 60_000): Promise<Inspected> {
-  let views: Inspected[] = [];
-  await expect
-    .poll(
-      async () => {
-        views = await Promise.all(pages.map((p) => p.evaluate(() => rt.inspect())));
-        const [first] = views;
-        return views.every((v) => v.seq === first!.seq && v.stateHash === first!.stateHash && v.pendingCalls === 0);
-      },
-      { timeout, intervals: [100, 250, 500] },
-    )
-    .toBe(true);
-  return views[0]!;
-}
-
 test('concurrent calls from three browsers (3,000) converge to one state hash on every peer', async ({ browser }) => {
   test.setTimeout(180_000);
   const room = freshName('room-concurrent');
@@ -61,7 +45,11 @@ test('concurrent calls from three browsers (3,000) converge to one state hash on
   await connected(b, 'replica');
   await connected(c, 'replica');
   const pages = [a, b, c];
-  await Promise.all(pages.map((page, i) => page.evaluate((from) => rt.burst(from, 1000, 0, undefined, 32), i * 1000)));
+  const bursts = Promise.all(pages.map((page, i) => page.evaluate((from) => rt.burst(from, 1000, 0, undefined, 32), i * 1000)));
+  const finished = await Promise.race([bursts.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 90_000))]);
+  // When calls hang, say where each browser stands.
+  if (!finished) expect(await Promise.all(pages.map((p) => p.evaluate(async () => ({ status: rt.status(), inspect: await rt.inspect(), resolved: rt.resolved().length }))))).toBe('all bursts answered');
+  expect((await Promise.all(pages.map((p) => p.evaluate(() => rt.failures())))).flat()).toEqual([]);
   const resolved = (await Promise.all(pages.map((p) => p.evaluate(() => rt.resolved())))).flat();
   expect(new Set(resolved).size).toBe(3000);
   const view = await converge(pages);

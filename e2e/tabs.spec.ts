@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { freshName, harness, type Harness, type Inspected } from './harness';
+import { converge, freshName, harness, type Harness } from './harness';
 
 // Many tabs of one database in one browser profile: one leader tab orders every call and writes
 // IndexedDB, the others replay its log. Pages run e2e/pages/tabs.module.ts through the runtime harness.
@@ -14,22 +14,6 @@ async function openTab(context: BrowserContext, name: string): Promise<{ page: P
   const opened = await page.evaluate((n) => rt.open(n, 'confirmed', 'tabs'), name);
   expect(await page.evaluate((q) => rt.subscribe(q), QUERIES)).toEqual({ ok: true });
   return { page, connectionId: opened.connectionId! };
-}
-
-/** Waits until every page has applied the same entries with the same state hash and has no call pending; returns their view. */
-async function converge(pages: readonly Page[]): Promise<Inspected> {
-  let views: Inspected[] = [];
-  await expect
-    .poll(
-      async () => {
-        views = await Promise.all(pages.map((p) => p.evaluate(() => rt.inspect())));
-        const [first] = views;
-        return views.every((v) => v.seq === first!.seq && v.stateHash === first!.stateHash && v.pendingCalls === 0);
-      },
-      { timeout: 60_000, intervals: [50, 100, 250] },
-    )
-    .toBe(true);
-  return views[0]!;
 }
 
 /** Every marker's call id with how many markers it has, checking each marker has its pair (no half-applied call). */
@@ -55,6 +39,7 @@ test('concurrent calls from three tabs end with one state hash in every tab, equ
   expect(await roles(pages)).toEqual(['leader', 'replica', 'replica']);
 
   await Promise.all(pages.map((page, i) => page.evaluate((from) => rt.burst(from, 1000, 0, undefined, 32), i * 1000)));
+  expect((await Promise.all(pages.map((p) => p.evaluate(() => rt.failures())))).flat()).toEqual([]);
   const resolved = (await Promise.all(pages.map((p) => p.evaluate(() => rt.resolved())))).flat();
   expect(new Set(resolved).size).toBe(3000);
 

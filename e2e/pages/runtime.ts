@@ -24,6 +24,7 @@ let worker: Worker | undefined;
 const events: unknown[] = [];
 const resolved: number[] = [];
 const statuses: unknown[] = [];
+const failures: string[] = [];
 const divergences: unknown[] = [];
 
 const window_ = window;
@@ -99,13 +100,20 @@ const rt = {
             } else if (done === count) finished(sent);
             else send();
           },
-          () => {},
+          (error: unknown) => {
+            // A call that failed is answered too: record it (the test checks), and go on.
+            if (stopped) return;
+            failures.push(`${id}: ${(error as Error).name}: ${(error as Error).message}`);
+            if (++done === count) finished(sent);
+            else send();
+          },
         );
       };
       for (let i = 0; i < window; i++) send();
     });
   },
   resolved: (): number[] => resolved.splice(0),
+  failures: (): string[] => failures.splice(0),
   terminate(): void {
     worker?.terminate();
     conn = undefined;

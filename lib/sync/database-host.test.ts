@@ -98,6 +98,8 @@ const timers = (): HostTimers & { fire(): void; pending: number } => {
   };
 };
 
+const hello = { type: 'hello', database: 'chat', durability: 'confirmed' };
+
 /** Tabs of one database on one fake network, sharing one storage. */
 class Tabs {
   readonly locks = new FakeLocks();
@@ -119,6 +121,23 @@ class Tabs {
     host = new DatabaseHost(tab, { locks: this.locks.forOwner(id), ...(options.timers === undefined ? {} : { timers: options.timers, statusEveryMs: 0 }) });
     if (options.lead !== false) await vi.waitFor(() => expect(tab.status.role).toBe('leader'));
     return host;
+  }
+
+  /** Waits for `answer` while delivering tab messages (a request to a replica's host needs the leader's). */
+  async done<T>(answer: Promise<T>): Promise<T> {
+    await this.settle();
+    return answer;
+  }
+
+  /** A leading tab with Alice's session and a replica tab with Bob's, both greeted. */
+  async pair(): Promise<{ leader: DatabaseHost; replica: DatabaseHost; alice: ReturnType<typeof client>; bob: ReturnType<typeof client> }> {
+    const leader = await this.open();
+    const replica = await this.open({ lead: false });
+    await this.settle();
+    const alice = client(leader, ALICE, 'a');
+    const bob = client(replica, BOB, 'b');
+    await this.done(Promise.all([alice.request(hello), bob.request(hello)]));
+    return { leader, replica, alice, bob };
   }
 
   /** Delivers tab messages until none is left. */
@@ -235,7 +254,6 @@ describe('the database host', () => {
 });
 
 describe('the host of a replica tab', () => {
-  const hello = { type: 'hello', database: 'chat', durability: 'confirmed' };
 
   it('forwards calls to the leading tab, answers them with their replayed transaction, and publishes the other tabs\' transactions', async () => {
     const tabs = new Tabs();
@@ -249,9 +267,7 @@ describe('the host of a replica tab', () => {
     await tabs.settle();
     expect(await helloDone).toMatchObject({ ok: true, value: { status: { role: 'replica', leader: 'tab1' } } });
     await alice.request(hello);
-    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 1, sql: 'SELECT * FROM message' }] });
-    await tabs.settle();
-    await subscribed;
+    await tabs.done(bob.request({ type: 'subscribe', queries: [{ queryId: 1, sql: 'SELECT * FROM message' }] }));
     const own = bob.request({ type: 'call', reducer: 'send', args: { room: 1, text: 'from the replica' }, callId: 1 });
     await tabs.settle();
     expect(await own).toMatchObject({ ok: true, type: 'transaction', callId: 1, reducer: 'send', queries: [{ queryId: 1, inserts: [{ text: 'from the replica' }] }] });
@@ -267,17 +283,8 @@ describe('the host of a replica tab', () => {
 
   it('becomes the leader when the leading tab closes, moves its live queries and reports the new status', async () => {
     const tabs = new Tabs();
-    const first = await tabs.open();
-    const second = await tabs.open({ lead: false });
-    await tabs.settle();
-    const alice = client(first, ALICE, 'a');
-    const bob = client(second, BOB, 'b');
-    const greeted = Promise.all([alice.request(hello), bob.request(hello)]);
-    await tabs.settle();
-    await greeted;
-    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 1, sql: 'SELECT * FROM online' }] });
-    await tabs.settle();
-    await subscribed;
+    const { leader: first, replica: second, alice, bob } = await tabs.pair();
+    await tabs.done(bob.request({ type: 'subscribe', queries: [{ queryId: 1, sql: 'SELECT * FROM online' }] }));
     const closing = first.close();
     await tabs.settle();
     await closing;
@@ -315,17 +322,8 @@ describe('the host of a replica tab', () => {
 
   it('sends a refresh with the rows a new leader recovered that its replica had not replayed', async () => {
     const tabs = new Tabs();
-    const first = await tabs.open();
-    const second = await tabs.open({ lead: false });
-    await tabs.settle();
-    const alice = client(first, ALICE, 'a');
-    const bob = client(second, BOB, 'b');
-    const greeted = Promise.all([alice.request(hello), bob.request(hello)]);
-    await tabs.settle();
-    await greeted;
-    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 4, sql: 'SELECT * FROM message' }] });
-    await tabs.settle();
-    await subscribed;
+    const { leader: first, replica: second, alice, bob } = await tabs.pair();
+    await tabs.done(bob.request({ type: 'subscribe', queries: [{ queryId: 4, sql: 'SELECT * FROM message' }] }));
     tabs.network.partition('tab1', 'tab2');
     await alice.request({ type: 'call', reducer: 'send', args: { room: 2, text: 'unseen' }, callId: 1 });
     expect(second.engine.rows('message')).toEqual([]);
@@ -336,14 +334,7 @@ describe('the host of a replica tab', () => {
 
   it('runs clientDisconnected for the connection of a tab that went away without closing it, once', async () => {
     const tabs = new Tabs();
-    const leader = await tabs.open();
-    const replica = await tabs.open({ lead: false });
-    await tabs.settle();
-    const alice = client(leader, ALICE, 'a');
-    const bob = client(replica, BOB, 'b');
-    const greeted = Promise.all([alice.request(hello), bob.request(hello)]);
-    await tabs.settle();
-    await greeted;
+    const { leader: leader, replica: replica, alice, bob } = await tabs.pair();
     expect(leader.engine.rows('online')).toHaveLength(2);
     // The replica's page is gone: its worker's locks go with it, and nothing else is said.
     tabs.locks.crash('tab2');
@@ -384,9 +375,7 @@ describe('the host of a replica tab', () => {
     const greeted = bob.request(hello);
     await tabs.settle();
     await greeted;
-    const subscribed = bob.request({ type: 'subscribe', queries: [{ queryId: 2, sql: 'SELECT * FROM message' }] });
-    await tabs.settle();
-    await subscribed;
+    await tabs.done(bob.request({ type: 'subscribe', queries: [{ queryId: 2, sql: 'SELECT * FROM message' }] }));
     // A well-chained entry whose diff hash is not what replaying it computes.
     const tab = replica.tab.replica!;
     const args = leader.engine.encodeArgs('send', { room: 1, text: 'forged' });

@@ -38,6 +38,12 @@ export interface TabRoomOptions {
   readonly fingerprint: ModuleFingerprint;
   /** Joins the room; called each time this tab starts leading. */
   readonly join: () => Promise<JoinedRoom>;
+  /**
+   * How often a follower checks for a stall: calls waiting and no entry arrived
+   * since the last check. It then repeats its hello, catch-up and waiting calls
+   * (a message lost to a connection that broke). Default 3000 ms; 0 never.
+   */
+  readonly stallCheckMs?: number;
   readonly log?: (record: LogRecord) => void;
 }
 
@@ -136,7 +142,18 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
           status = { ...status, peers: peers() };
           changed();
         });
+        let seenSeq = attached.db.seq;
+        const every = options.stallCheckMs ?? 3000;
+        const stallCheck =
+          every > 0
+            ? setInterval(() => {
+                const seq = attached.db.seq;
+                if ((follower.waiting.length > 0 || follower.state !== 'connected') && seq === seenSeq) follower.nudge();
+                seenSeq = seq;
+              }, every)
+            : undefined;
         return () => {
+          if (stallCheck !== undefined) clearInterval(stallCheck);
           off();
           follower.close();
           joined.leave();
