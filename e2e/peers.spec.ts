@@ -18,14 +18,14 @@ test.afterAll(async () => {
 });
 
 /** A new browser (context) with a page connected to `database` in `room`, subscribed to every table. */
-async function openPeer(browser: Browser, database: string, room: string): Promise<{ page: Page; connectionId: string }> {
+async function openPeer(browser: Browser, database: string, room: string, variant = 'tabs'): Promise<{ page: Page; connectionId: string }> {
   const context = await browser.newContext();
   // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
   await context.grantPermissions(['camera', 'microphone']);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
   await harness(page);
-  const opened = await page.evaluate(([d, name, url]) => rt.open(d, 'confirmed', 'tabs', { name, relay: url }), [database, room, relay.url] as const);
+  const opened = await page.evaluate(([d, name, url, v]) => rt.open(d, 'confirmed', v, { name, relay: url }), [database, room, relay.url, variant] as const);
   expect(await page.evaluate((q) => rt.subscribe(q), QUERIES)).toEqual({ ok: true });
   return { page, connectionId: opened.connectionId! };
 }
@@ -98,4 +98,19 @@ test('a browser joining after 20,000 entries catches up through snapshot and tai
   expect(await late.evaluate(() => rt.count('marker'))).toBe(20_000);
   expect(await late.evaluate(() => rt.call('add_item', { id: 2, name: 'shield' }))).toEqual({ ok: true });
   await expect.poll(() => a.evaluate(() => rt.count('item'))).toBe(1);
+});
+
+test('a browser running another version of the module is refused, with an error that says which side is newer', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const room = freshName('room-version');
+  const a = (await openPeer(browser, 'game', room)).page;
+  await connected(a, 'authority');
+  const newer = (await openPeer(browser, 'game', room, 'tabs-v2')).page;
+  await expect.poll(() => newer.evaluate(() => rt.status().room?.state), { timeout: 60_000 }).toBe('refused');
+  const { error } = (await newer.evaluate(() => rt.status().room))!;
+  expect(error).toMatch(/the room's authority is older; update it/);
+  expect(error).toMatch(/This peer runs app version 2, the room's authority runs 1/);
+  // The refused browser still works alone on its own data, and changed nothing in the room.
+  expect(await newer.evaluate(() => rt.inspect())).toMatchObject({ seq: expect.any(Number) });
+  expect((await a.evaluate(() => rt.inspect())).rows.online).toBe(1);
 });

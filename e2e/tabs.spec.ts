@@ -107,6 +107,8 @@ test('closing the leader tab mid-burst (10 times) loses no resolved call and app
     pages = pages.filter((p) => p !== leader);
     if (pages.some((p) => running.has(p))) midFlight++;
     await Promise.all(bursts);
+    // The other tabs' calls were all answered with success: the ones in flight were resubmitted, none refused.
+    expect((await Promise.all(pages.map((p) => p.evaluate(() => rt.failures())))).flat()).toEqual([]);
 
     // One of the others leads now, at a higher epoch, and every call any tab saw resolve is there exactly once.
     await expect.poll(async () => (await roles(pages)).sort().join(), { timeout: 30_000 }).toBe('leader,replica');

@@ -2,7 +2,7 @@
 import { connect, websocketSignaling, type Connection, type LockstepError } from 'lockstep';
 import type * as runtime from './runtime.module';
 
-type Variant = 'runtime' | 'runtime-v2' | 'runtime-v3' | 'tabs';
+type Variant = 'runtime' | 'runtime-v2' | 'runtime-v3' | 'tabs' | 'tabs-v2';
 type Outcome = { ok: true } | { ok: false; name: string; code: string; message: string };
 
 const workers: Record<Variant, () => Worker> = {
@@ -10,6 +10,7 @@ const workers: Record<Variant, () => Worker> = {
   'runtime-v2': () => new Worker(new URL('./runtime-v2-worker.ts', import.meta.url), { type: 'module' }),
   'runtime-v3': () => new Worker(new URL('./runtime-v3-worker.ts', import.meta.url), { type: 'module' }),
   tabs: () => new Worker(new URL('./tabs-worker.ts', import.meta.url), { type: 'module' }),
+  'tabs-v2': () => new Worker(new URL('./tabs-v2-worker.ts', import.meta.url), { type: 'module' }),
 };
 
 /** Makes values JSON-safe for Playwright: bigints become "123n". */
@@ -35,7 +36,7 @@ const rt = {
     conn = await connect<typeof runtime>({ database, durability, worker: () => (worker = workers[variant]()), ...peers });
     conn.onStatus((status) => statuses.push(plain(status)));
     conn.onDiverged((divergence) => divergences.push(plain(divergence)));
-    if (variant === 'tabs') return plain({ identity: conn.identity, connectionId: conn.connectionId, status: conn.status });
+    if (variant.startsWith('tabs')) return plain({ identity: conn.identity, connectionId: conn.connectionId, status: conn.status });
     conn.db.note.onInsert((ctx, row) => events.push(plain({ kind: 'insert', own: ctx.event.kind === 'reducer' && ctx.event.own, reducer: ctx.event.kind === 'reducer' ? ctx.event.reducer : ctx.event.kind, text: row.text, stars: row.stars, notes: conn!.db.note.count() })));
     conn.db.note.onUpdate((ctx, old, row) => events.push(plain({ kind: 'update', own: ctx.event.kind === 'reducer' && ctx.event.own, from: old.stars, to: row.stars })));
     conn.db.note.onDelete((_ctx, row) => events.push(plain({ kind: 'delete', text: row.text })));
