@@ -114,3 +114,62 @@ test('a browser running another version of the module is refused, with an error 
   expect(await newer.evaluate(() => rt.inspect())).toMatchObject({ seq: expect.any(Number) });
   expect((await a.evaluate(() => rt.inspect())).rows.online).toBe(1);
 });
+
+test('a replica that reloads fetches only the tail it missed', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const room = freshName('room-reload');
+  const a = (await openPeer(browser, 'game', room)).page;
+  await connected(a, 'authority');
+  const b = (await openPeer(browser, 'game', room)).page;
+  await connected(b, 'replica');
+  await a.evaluate(() => rt.burst(0, 2000, 0, undefined, 32));
+  const before = await converge([a, b]);
+  expect((await b.evaluate(() => rt.status().room))!.fetched).toBeGreaterThanOrEqual(2000);
+
+  // The replica's page reloads while the authority goes on.
+  await b.reload();
+  await a.evaluate(() => rt.burst(2000, 300, 0, undefined, 32));
+  await harness(b);
+  await b.evaluate(([name, url]) => rt.open('game', 'confirmed', 'tabs', { name, relay: url }), [room, relay.url] as const);
+  await connected(b, 'replica');
+  const after = await converge([a, b]);
+  // It loaded its own log from IndexedDB and asked only for what came after it (plus its own clientConnected's echo).
+  const fetched = (await b.evaluate(() => rt.status().room))!.fetched;
+  expect(fetched).toBeGreaterThanOrEqual(after.seq - before.seq);
+  expect(fetched).toBeLessThan(after.seq - before.seq + 10);
+  expect(await b.evaluate(() => rt.inspect(true))).toMatchObject({ replayStateHash: after.stateHash });
+});
+
+test('the authority reloads mid-burst: no resolved call is lost, none applied twice, the replicas reconnect', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const room = freshName('room-authority-reload');
+  const resolved = new Set<number>();
+  const peers = [];
+  for (let i = 0; i < 3; i++) {
+    const peer = await openPeer(browser, 'game', room);
+    await peer.page.context().exposeBinding('reportResolved', (_source, id: number) => void resolved.add(id));
+    peers.push(peer.page);
+    await connected(peer.page, i === 0 ? 'authority' : 'replica');
+  }
+  const [a, b, c] = peers as [Page, Page, Page];
+  const bursts = [b, c].map((page, i) => page.evaluate((from) => rt.burst(from, 600, 0, undefined, 16), 1000 + i * 1000));
+  void a.evaluate(() => rt.burst(0, 600, 0, undefined, 16)).catch(() => 'reloaded');
+  await expect.poll(() => resolved.size, { intervals: [5], timeout: 60_000 }).toBeGreaterThanOrEqual(200);
+  await a.reload();
+  await harness(a);
+  await a.evaluate(([name, url]) => rt.open('game', 'confirmed', 'tabs', { name, relay: url }), [room, relay.url] as const);
+  expect(await a.evaluate(() => rt.status().room?.role)).toBe('authority');
+  await Promise.all(bursts);
+  expect((await Promise.all([b, c].map((p) => p.evaluate(() => rt.failures())))).flat()).toEqual([]);
+  await connected(b, 'replica');
+  await connected(c, 'replica');
+  expect(await a.evaluate((q) => rt.subscribe(q), QUERIES)).toEqual({ ok: true });
+  await converge([a, b, c], 120_000);
+  for (const page of [a, b, c]) {
+    const markers = await page.evaluate(() => rt.rows('marker'));
+    const counts = new Map<number, number>();
+    for (const m of markers) counts.set(m.call as number, (counts.get(m.call as number) ?? 0) + 1);
+    expect([...counts].filter(([, n]) => n > 1), 'calls applied twice').toEqual([]);
+    expect([...resolved].filter((id) => counts.get(id) !== 1), 'resolved calls missing').toEqual([]);
+  }
+});

@@ -54,7 +54,7 @@ interface StoredRoom {
 
 /** A {@link TabRoom}: give it to `Tab.open({ room })`. */
 export function tabRoom(options: TabRoomOptions): TabRoom {
-  let status: RoomStatus = { name: options.name, role: undefined, state: 'offline', authority: options.authority, peers: 0, target: 0, waiting: 0, error: undefined };
+  let status: RoomStatus = { name: options.name, role: undefined, state: 'offline', authority: options.authority, peers: 0, target: 0, waiting: 0, fetched: 0, error: undefined };
   const write = (leader: Leader, meta: Record<string, unknown>): void => {
     leader.db.storage.commit({ meta }).catch((error: unknown) => options.log?.({ level: 'warn', reducer: '', message: `Room ${options.name}: could not store ${Object.keys(meta).join(', ')}: ${String(error)}` }));
   };
@@ -127,6 +127,7 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
           peers: peers(),
           target: follower.target,
           waiting: follower.waiting.length,
+          fetched: follower.fetched,
           error: follower.error?.message,
         };
         changed();

@@ -269,6 +269,7 @@ export class RoomFollower extends RoomRole {
   private stateValue: RoomState = 'offline';
   private errorValue: Error | undefined;
   private targetValue = 0;
+  private fetchedValue = 0;
   private askedFrom = -1;
   private readonly outbox = new Map<string, TabCall>();
   private readonly outbound: Serial;
@@ -307,6 +308,11 @@ export class RoomFollower extends RoomRole {
   /** The authority's last seq as last heard: with the leader's seq, how far a catch-up has come. */
   get target(): number {
     return this.targetValue;
+  }
+
+  /** Entries received from the authority and logged here since this follower started (a reload fetches only what it lacks). */
+  get fetched(): number {
+    return this.fetchedValue;
   }
 
   /** Calls forwarded and not yet in the log. */
@@ -420,14 +426,17 @@ export class RoomFollower extends RoomRole {
     }
     const { entries, error } = decodeEntries(signed.bytes, GENESIS);
     if (error !== undefined) throw new DecodeError(`Entries ${signed.firstSeq}..${signed.lastSeq} from the authority do not decode: ${error}`);
+    const before = leader.db.seq;
     try {
       leader.acceptOrdered(entries.map((e) => e.entry));
     } catch (failure) {
+      this.fetchedValue += leader.db.seq - before;
       // This log disagrees with the authority's: take its whole state instead.
       this.warn(`Room ${this.options.room}: ${failure instanceof Error ? failure.message : String(failure)}; asking the authority for its state`);
       this.send(this.authorityPeer!, { type: 'catch-up', fromSeq: leader.db.seq, snapshot: true });
       return;
     }
+    this.fetchedValue += leader.db.seq - before;
     for (const [key, call] of this.outbox) {
       const last = leader.db.ledger.get(call.client);
       if (last !== undefined && last.callId >= call.callId) this.outbox.delete(key);

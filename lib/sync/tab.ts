@@ -27,6 +27,8 @@ export interface RoomStatus {
   readonly target: number;
   /** Calls waiting for the authority. */
   readonly waiting: number;
+  /** Entries this browser received from the authority since its tab started leading (not counting a snapshot). */
+  readonly fetched: number;
   readonly error: string | undefined;
 }
 
