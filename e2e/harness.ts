@@ -38,6 +38,8 @@ export interface Harness {
   events(): Record<string, unknown>[];
   burst(from: number, count: number, batch: number, killAfter?: number, window?: number): Promise<number>;
   resolved(): number[];
+  offline(): void;
+  online(): void;
   /** Burst calls that failed, as "id: name: message". */
   failures(): string[];
   status(): Status;

@@ -173,3 +173,44 @@ test('the authority reloads mid-burst: no resolved call is lost, none applied tw
     expect([...resolved].filter((id) => counts.get(id) !== 1), 'resolved calls missing').toEqual([]);
   }
 });
+
+test('a replica cut off from the room keeps working, and its calls made offline are applied exactly once when it is back', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const room = freshName('room-offline');
+  const a = (await openPeer(browser, 'game', room)).page;
+  await connected(a, 'authority');
+  const b = await openPeer(browser, 'game', room);
+  const c = (await openPeer(browser, 'game', room)).page;
+  await connected(b.page, 'replica');
+  await connected(c, 'replica');
+  await converge([a, b.page, c]);
+
+  // Cut b off: it leaves the room (its data channels close), and the others see it go.
+  await b.page.evaluate(() => rt.offline());
+  await expect.poll(() => b.page.evaluate(() => rt.status().room?.state)).toBe('reconnecting');
+  await expect.poll(() => a.evaluate(() => rt.status().room?.peers)).toBe(1);
+  const offlineBurst = b.page.evaluate(() => rt.burst(5000, 200, 0, undefined, 200));
+  // Meanwhile the rest of the room goes on, and b still answers reads from its own state.
+  await c.evaluate(() => rt.burst(6000, 200, 0, undefined, 32));
+  expect(await b.page.evaluate(() => rt.resolved())).toEqual([]);
+  await expect.poll(() => b.page.evaluate(() => rt.status().room?.waiting)).toBe(200);
+  const bMarkers = await b.page.evaluate(() => rt.count('marker'));
+  expect(await a.evaluate(() => rt.rows('marker').filter((m) => (m.call as number) >= 5000 && (m.call as number) < 6000).length)).toBe(0);
+
+  // Back online: the waiting calls go to the authority, each applied once, and b catches up.
+  await b.page.evaluate(() => rt.online());
+  expect(await offlineBurst).toBe(200);
+  await connected(b.page, 'replica');
+  expect(await b.page.evaluate(() => rt.failures())).toEqual([]);
+  expect(new Set(await b.page.evaluate(() => rt.resolved())).size).toBe(200);
+  const view = await converge([a, b.page, c]);
+  expect(await b.page.evaluate(() => rt.count('marker'))).toBe(bMarkers + 400);
+  for (const page of [a, b.page, c]) {
+    const calls = (await page.evaluate(() => rt.rows('marker'))).map((m) => m.call as number);
+    expect(calls).toHaveLength(400);
+    expect(new Set(calls).size).toBe(400);
+  }
+  expect((await b.page.evaluate(() => rt.inspect(true))).replayStateHash).toBe(view.stateHash);
+  // Back within the authority's grace: its connection never went offline (no clientDisconnected ran).
+  expect(view.rows.online).toBe(3);
+});

@@ -83,9 +83,9 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
             // WebRTC lives on the main thread: ask it to join, and relay the room through the port it sends back.
             join: () =>
               new Promise<JoinedRoom>((resolve) => {
-                joined = ({ port, peersAtJoin }) => {
+                joined = ({ port }) => {
                   const link = peerTransport(port);
-                  resolve({ link, peersAtJoin, leave: () => (link.close(), send({ type: 'room-leave' })) });
+                  resolve({ link, peersAtJoin: link.joined, leave: () => (link.close(), send({ type: 'room-leave' })) });
                 };
                 send({ type: 'room-join' });
               }),

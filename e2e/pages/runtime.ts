@@ -113,6 +113,9 @@ const rt = {
       for (let i = 0; i < window; i++) send();
     });
   },
+  /** Takes this browser out of its room (conn.goOffline), or back in. */
+  offline: (): void => conn!.goOffline(),
+  online: (): void => conn!.goOnline(),
   resolved: (): number[] => resolved.splice(0),
   failures: (): string[] => failures.splice(0),
   terminate(): void {

@@ -9,6 +9,7 @@ import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessa
 import { ClientCache } from './client-cache';
 import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';
+import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
 import { ReducerCatalog } from './reducers';
 import { reportError } from './report-error';
@@ -54,6 +55,15 @@ export interface Connection<M> {
   onStatus(cb: (status: ConnectionStatus) => void): () => void;
   /** Calls `cb` when this tab's replay disagrees with the leader's log (it then resyncs); returns a function that removes it. */
   onDiverged(cb: (divergence: Divergence) => void): () => void;
+  /**
+   * Takes this browser out of its room (`peers`), as if the network were cut: reads and calls go on
+   * locally, calls for the authority wait in a persistent queue, and `status.room.state` turns
+   * `reconnecting`. The room is left by the tab that holds it (the one leading this browser), so call
+   * it there, or in every tab. The page's `offline` event does the same, and `online` undoes it.
+   */
+  goOffline(): void;
+  /** Joins the room again after {@link Connection.goOffline}: the waiting calls go to the authority, each applied once. */
+  goOnline(): void;
   /** The database's status: role, epoch, last seq, state hash, rows per table. With `replay`, also re-runs the whole log (slow) and reports its state hash. */
   inspect(options?: { readonly replay?: boolean }): Promise<InspectResult>;
   /**
@@ -109,7 +119,13 @@ export class ClientConnection<M> implements Connection<M> {
   #lastCallId = 0;
   #nextQueryId = 1;
   /** The room this tab joined for its browser, while it leads. */
-  #room: { close(): void } | undefined;
+  #room: { readonly room: RejoinableRoom; close(): void } | undefined;
+  /**
+   * Set by goOffline() and the page's `offline` event: the room stays left until goOnline().
+   * Not read from `navigator.onLine` at start: a machine on a LAN or loopback only can say false and still reach its peers.
+   */
+  #offline = false;
+  readonly #onNetwork = (event: Event): void => (event.type === 'offline' ? this.goOffline() : this.goOnline());
 
   constructor(
     readonly database: string,
@@ -250,22 +266,44 @@ export class ClientConnection<M> implements Connection<M> {
     }
   }
 
+  goOffline(): void {
+    this.#offline = true;
+    this.#room?.room.pause();
+  }
+
+  goOnline(): void {
+    this.#offline = false;
+    this.#room?.room.resume();
+  }
+
   /**
    * Joins the room on this (main) thread, where WebRTC lives, and hands the
-   * worker a port that relays its data channels. The peer code loads only here.
+   * worker a port that relays its data channels at once, before the join
+   * completes: a browser that knows its room's authority opens offline. The room
+   * is joined again after a dropped relay, and left while offline. The peer code
+   * loads only here.
    */
   async #joinRoom(): Promise<void> {
     const peers = this.peers;
-    if (peers === undefined || this.#room !== undefined) return;
-    const [{ joinRoom }, { bridgeRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-transport')]);
-    const room = joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), ...(peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig }) });
-    this.#room = room;
-    const peersAtJoin = await room.joined;
-    if (this.#room !== room) return;
+    if (peers === undefined || this.#room !== undefined || this.#rpc.closing) return;
+    const [{ joinRoom }, { bridgeRoom }, { rejoinableRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-transport'), import('../peer/rejoinable-room')]);
+    if (this.#room !== undefined || this.#rpc.closing) return;
+    const rtcConfig = peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig };
+    const room = rejoinableRoom((onError) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), onError, ...rtcConfig }), { paused: this.#offline, onError: reportError });
     const channel = new MessageChannel();
-    const unbridge = bridgeRoom(room, channel.port1);
-    this.#room = { close: () => (unbridge(), room.close()) };
-    this.#rpc.tell({ type: 'room-joined', requestId: 0, peersAtJoin, port: channel.port2 }, [channel.port2]);
+    const unbridge = bridgeRoom(room, channel.port1, { joined: room.firstJoin });
+    globalThis.addEventListener?.('offline', this.#onNetwork);
+    globalThis.addEventListener?.('online', this.#onNetwork);
+    this.#room = {
+      room,
+      close: () => {
+        globalThis.removeEventListener?.('offline', this.#onNetwork);
+        globalThis.removeEventListener?.('online', this.#onNetwork);
+        unbridge();
+        room.close();
+      },
+    };
+    this.#rpc.tell({ type: 'room-joined', requestId: 0, port: channel.port2 }, [channel.port2]);
   }
 
   #leaveRoom(): void {

@@ -16,7 +16,9 @@ export type RoomPortEvent =
   /** A peer's message. */
   | { readonly type: 'message'; readonly from: string; readonly data: PeerData }
   /** A peer connected or disconnected (on bridging, one `connected` per peer already there). */
-  | { readonly type: 'peer'; readonly event: PeerEvent };
+  | { readonly type: 'peer'; readonly event: PeerEvent }
+  /** The room was joined: the peers already in it (sent once, when `bridgeRoom` got `joined`). */
+  | { readonly type: 'joined'; readonly peers: readonly string[] };
 
 /** Worker → main thread. */
 export type RoomPortRequest =
@@ -52,6 +54,12 @@ export interface PortRelayOptions {
   readonly transfer?: boolean;
 }
 
+/** Options of {@link bridgeRoom}. */
+export interface BridgeOptions extends PortRelayOptions {
+  /** The room's join: when it resolves, the worker's {@link PeerTransport.joined} resolves with the same peers. */
+  readonly joined?: Promise<readonly string[]>;
+}
+
 /**
  * Main thread: relays `room` over `port` until the returned function is called
  * or the worker closes its end. Reports the peers already connected first.
@@ -63,7 +71,7 @@ export interface PortRelayOptions {
  * const unbridge = bridgeRoom(room, channel.port1);
  * worker.postMessage({ type: 'room', port: channel.port2 }, [channel.port2]);
  */
-export function bridgeRoom(room: BridgeableRoom, port: PortLike, options: PortRelayOptions = {}): () => void {
+export function bridgeRoom(room: BridgeableRoom, port: PortLike, options: BridgeOptions = {}): () => void {
   const transfer = options.transfer ?? true;
   const post = (event: RoomPortEvent, data?: PeerData): void => port.postMessage(event, data === undefined ? [] : transferList(data, transfer));
   const listener = (event: { readonly data: unknown }): void => {
@@ -94,6 +102,10 @@ export function bridgeRoom(room: BridgeableRoom, port: PortLike, options: PortRe
   port.addEventListener('message', listener);
   port.start();
   let bridged = true;
+  options.joined?.then(
+    (peers) => bridged && post({ type: 'joined', peers }),
+    () => {},
+  );
   function unbridge(): void {
     if (!bridged) return;
     bridged = false;
@@ -117,6 +129,8 @@ export interface PeerTransport {
   onPeer(fn: (event: PeerEvent) => void): () => void;
   /** The connected peers, as last reported by the main thread. */
   peers(): readonly string[];
+  /** Resolves with the peers already in the room when it was joined (when the bridge was given its join). */
+  readonly joined: Promise<readonly string[]>;
   /** Stops relaying: tells the bridge, closes the port. The room itself stays open. */
   close(): void;
 }
@@ -135,10 +149,14 @@ export function peerTransport(port: PortLike, options: PortRelayOptions = {}): P
   const messageListeners = new Set<(from: string, data: PeerData) => void>();
   const peerListeners = new Set<(event: PeerEvent) => void>();
   let closed = false;
+  let resolveJoined: (peers: readonly string[]) => void;
+  const joined = new Promise<readonly string[]>((resolve) => (resolveJoined = resolve));
 
   const listener = (message: { readonly data: unknown }): void => {
     const event = message.data as RoomPortEvent;
     switch (event.type) {
+      case 'joined':
+        return resolveJoined(event.peers);
       case 'message':
         for (const fn of [...messageListeners]) fn(event.from, event.data);
         return;
@@ -178,6 +196,7 @@ export function peerTransport(port: PortLike, options: PortRelayOptions = {}): P
       return () => void peerListeners.delete(fn);
     },
     peers: () => [...connected],
+    joined,
     close() {
       if (closed) return;
       closed = true;

@@ -78,14 +78,13 @@ export interface InspectRequest {
 }
 
 /**
- * The main thread joined the room the host asked for (`room-join`): `port` relays
- * its data channels (`peerTransport`), `peersAtJoin` are the peers that were
- * already there. Not answered.
+ * The main thread took up the room the host asked for (`room-join`): `port`
+ * relays its data channels (`peerTransport`), from the first join on, across
+ * every rejoin. Sent at once, before the join completes (offline first). Not answered.
  */
 export interface RoomJoinedMessage {
   readonly type: 'room-joined';
   readonly requestId: 0;
-  readonly peersAtJoin: readonly string[];
   readonly port: MessagePort;
 }
 

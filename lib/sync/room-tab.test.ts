@@ -57,7 +57,7 @@ class Browser {
           const peersAtJoin = this.present().filter((p) => p !== this.id);
           this.link ??= this.net.link(this.id);
           for (const peer of peersAtJoin) this.net.connect(this.id, peer);
-          return { link: this.link, peersAtJoin, leave: () => {} };
+          return { link: this.link, peersAtJoin: Promise.resolve(peersAtJoin), leave: () => {} };
         },
       }),
     });

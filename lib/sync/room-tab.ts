@@ -20,8 +20,11 @@ import type { RoomStatus, TabRoom, TabRoomRole } from './tab';
 /** The room's link while this tab leads: joined on the main thread, where WebRTC lives. */
 export interface JoinedRoom {
   readonly link: PeerLink;
-  /** The peers already in the room when this browser joined: none means it created the room. */
-  readonly peersAtJoin: readonly string[];
+  /**
+   * The peers already in the room when this browser first joined: none means it created the room.
+   * Awaited only when the authority is not known yet (stored or named), so a known room opens offline.
+   */
+  readonly peersAtJoin: Promise<readonly string[]>;
   /** Leaves the room (this tab stops leading). */
   leave(): void;
 }
@@ -66,7 +69,7 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
     }
     const joined = await options.join();
     const roomOptions: RoomOptions = { room: options.name, link: joined.link, keys: options.keys, identity: options.identity, connectionId: options.connectionId, fingerprint: options.fingerprint, ...(options.log === undefined ? {} : { log: options.log }) };
-    const authority = stored?.authority ?? options.authority ?? (joined.peersAtJoin.length === 0 ? options.identity : undefined);
+    const authority = stored?.authority ?? options.authority ?? ((await joined.peersAtJoin).length === 0 ? options.identity : undefined);
     const peers = (): number => joined.link.peers().length;
 
     if (authority === options.identity) {

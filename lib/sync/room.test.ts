@@ -44,12 +44,12 @@ const tabs = new FakeNetwork(0);
 let clock = 1_000_000n;
 const connectionOf = (id: string) => id.padEnd(32, '0').slice(0, 32).replace(/[^0-9a-f]/g, 'e') as ConnectionId;
 
-async function openBrowser(net: PeerNet, id: string, role: 'authority' | 'replica', options: { module?: ModuleDef; keepEntries?: number; snapshotEvery?: number; outbox?: TabCall[]; pinned?: Identity } = {}): Promise<Browser> {
+async function openBrowser(net: PeerNet, id: string, role: 'authority' | 'replica', options: { module?: ModuleDef; keepEntries?: number; snapshotEvery?: number; outbox?: TabCall[]; pinned?: Identity; awayMs?: number } = {}): Promise<Browser> {
   const module = options.module ?? roomModule;
   const { keys, identity } = await keysOf();
   const logs: LogRecord[] = [];
   const failed: TabCall[] = [];
-  const room = { room: ROOM, link: net.link(id), keys, identity, connectionId: connectionOf(id), fingerprint: await describeModule(module), log: (r: LogRecord) => void logs.push(r) };
+  const room = { room: ROOM, link: net.link(id), keys, identity, connectionId: connectionOf(id), fingerprint: await describeModule(module), log: (r: LogRecord) => void logs.push(r), awayMs: options.awayMs ?? 0 };
   const follower = role === 'replica' ? new RoomFollower(room, { pinned: options.pinned, outbox: options.outbox ?? [] }) : undefined;
   const leader = await Leader.start(module, {
     storage: new MemoryStorage(id),
@@ -257,6 +257,38 @@ describe('a room of browsers', () => {
     net.disconnect('auth', 'rep1');
     await settle(net, [a]).catch(() => {});
     expect(a.leader.db.engine.rows('online')).toEqual([]);
+  });
+
+  it('keeps the connections of a replica browser that comes back within awayMs, and disconnects them when it stays away', async () => {
+    const net = new PeerNet(18);
+    const a = await openBrowser(net, 'auth', 'authority', { awayMs: 200 });
+    const b = await openBrowser(net, 'rep1', 'replica');
+    net.connect('auth', 'rep1');
+    await settle(net, [a, b]);
+    const connection = 'c1'.repeat(16) as ConnectionId;
+    b.leader.order(lifecycleCall(connection, b.identity, 'connected', 1));
+    await settle(net, [a, b]);
+    const seq = a.leader.db.seq;
+    // A blip: gone and back before its time is up. Nothing runs.
+    net.disconnect('auth', 'rep1');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    net.connect('auth', 'rep1');
+    await settle(net, [a, b]);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(a.leader.db.seq).toBe(seq);
+    expect(a.leader.db.engine.rows('online')).toEqual([{ connection }]);
+    // Gone for longer: its clientDisconnected runs, once.
+    net.disconnect('auth', 'rep1');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await a.leader.db.flush();
+    expect(a.leader.db.engine.rows('online')).toEqual([]);
+    expect(a.leader.db.seq).toBe(seq + 1);
+    // Its own disconnect, submitted when it is back, is a duplicate of that one.
+    net.connect('auth', 'rep1');
+    b.leader.order(lifecycleCall(connection, b.identity, 'disconnected', 2));
+    await settle(net, [a, b]);
+    expect(a.leader.db.seq).toBe(seq + 1);
+    expect(b.leader.db.seq).toBe(seq + 1);
   });
 
   it('rejects entries not signed by the pinned authority, and changes nothing', async () => {

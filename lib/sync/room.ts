@@ -38,6 +38,13 @@ export interface RoomOptions {
   readonly connectionId: ConnectionId;
   readonly fingerprint: ModuleFingerprint;
   readonly log?: (record: LogRecord) => void;
+  /**
+   * Authority: how long a replica browser that left may take to come back (a
+   * network blip, a relay drop, going offline) before its connections'
+   * `clientDisconnected` run, in ms. Back in time (a hello under the same
+   * identity), its connections go on as if it never left. Default 15000; 0 at once.
+   */
+  readonly awayMs?: number;
 }
 
 /** Entries per signed batch in a catch-up. */
@@ -112,6 +119,8 @@ export class RoomAuthority extends RoomRole {
   private readonly replicas = new Map<string, { readonly identity: Identity }>();
   /** The connections each replica browser announced (their `clientConnected`), until they disconnect. */
   private readonly connections = new Map<string, Map<ConnectionId, Identity>>();
+  /** The connections of browsers that left, by identity, until they come back or their time is up. */
+  private readonly away = new Map<Identity, { readonly connections: Map<ConnectionId, Identity>; readonly timer: ReturnType<typeof setTimeout> }>();
   private readonly outbound: Serial;
 
   constructor(
@@ -133,14 +142,45 @@ export class RoomAuthority extends RoomRole {
     this.hello(peer, true, this.leader.durableSeq);
   }
 
-  /** A replica browser left: its connections' `clientDisconnected` run here (the ledger keeps each once). */
+  /**
+   * A replica browser left: unless it comes back within `awayMs`, its connections'
+   * `clientDisconnected` run here (the ledger keeps each once, so the browser's own later one is a duplicate).
+   */
   protected disconnected(peer: string): void {
+    const identity = this.replicas.get(peer)?.identity;
     this.replicas.delete(peer);
     const connections = this.connections.get(peer);
     this.connections.delete(peer);
+    if (connections === undefined || connections.size === 0) return;
+    const awayMs = this.options.awayMs ?? 15_000;
+    if (identity === undefined || awayMs <= 0) return this.disconnectAll(connections);
+    this.comeBack(identity); // a second peer of the same browser that left: one wait for all
+    const timer = setTimeout(() => {
+      this.away.delete(identity);
+      if (!this.closed) this.disconnectAll(connections);
+    }, awayMs);
+    this.away.set(identity, { connections, timer });
+  }
+
+  private disconnectAll(connections: ReadonlyMap<ConnectionId, Identity>): void {
     const disconnected = this.leader.db.engine.module.clientDisconnected;
-    if (connections === undefined || disconnected === undefined) return;
+    if (disconnected === undefined) return;
     for (const [connectionId, identity] of connections) this.leader.order(lifecycleCall(connectionId, identity, disconnected.name, 2));
+  }
+
+  /** The connections that `identity`'s browser left with, taken back (their timer stopped). */
+  private comeBack(identity: Identity): Map<ConnectionId, Identity> | undefined {
+    const away = this.away.get(identity);
+    if (away === undefined) return undefined;
+    clearTimeout(away.timer);
+    this.away.delete(identity);
+    return away.connections;
+  }
+
+  override close(): void {
+    for (const { timer } of this.away.values()) clearTimeout(timer);
+    this.away.clear();
+    super.close();
   }
 
   protected async receive(from: string, message: RoomMessage): Promise<void> {
@@ -155,6 +195,8 @@ export class RoomAuthority extends RoomRole {
           return this.refuse(from, error);
         }
         this.replicas.set(from, { identity: message.identity });
+        const back = this.comeBack(message.identity);
+        if (back !== undefined) this.connections.set(from, new Map([...(this.connections.get(from) ?? []), ...back]));
         return;
       }
       case 'catch-up':
@@ -452,8 +494,9 @@ export class RoomFollower extends RoomRole {
 
   private forward(call: TabCall): void {
     this.outbox.set(keyOf(call), call);
-    if (this.authorityPeer !== undefined) this.sendCall(call);
-    else this.events.onOutbox?.(this.waiting);
+    if (this.authorityPeer !== undefined) return this.sendCall(call);
+    this.events.onOutbox?.(this.waiting);
+    this.events.onProgress?.();
   }
 
   private sendCall(call: TabCall): void {
