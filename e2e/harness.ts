@@ -45,6 +45,7 @@ export interface Harness {
   status(): Status;
   statuses(): Status[];
   divergences(): unknown[];
+  logs(): string[];
   terminate(): void;
   inspect(replay?: boolean): Promise<Inspected>;
   close(): Promise<void>;

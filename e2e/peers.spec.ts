@@ -214,3 +214,57 @@ test('a replica cut off from the room keeps working, and its calls made offline 
   // Back within the authority's grace: its connection never went offline (no clientDisconnected ran).
   expect(view.rows.online).toBe(3);
 });
+
+test('forged calls, a peer posing as the authority and entries it signed are refused, logged, and change nothing', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const room = freshName('room-forged');
+  const a = (await openPeer(browser, 'game', room)).page;
+  await connected(a, 'authority');
+  const b = (await openPeer(browser, 'game', room)).page;
+  await connected(b, 'replica');
+  const before = await converge([a, b]);
+
+  // Mallory joins the room through the same relay, with a key of its own, and speaks the protocol by hand.
+  const context = await browser.newContext();
+  await context.grantPermissions(['camera', 'microphone']);
+  const m = await context.newPage();
+  await m.goto('/e2e/pages/mallory.html');
+  await expect(m.locator('#status')).toHaveText('ready');
+  await m.evaluate(([url, name]) => (window as unknown as { mallory: { join(u: string, n: string, c: number): Promise<string> } }).mallory.join(url, name, 2), [relay.url, room] as const);
+  const forged = await m.evaluate(async (seq) => {
+    type Mallory = Record<string, (...args: never[]) => unknown>;
+    const mallory = (window as unknown as { mallory: Mallory }).mallory as unknown as {
+      roles(): { authority: string; replica: string };
+      identityOf(peer: string): string;
+      helloAsReplica(to: string): Promise<void>;
+      helloAsAuthority(to: string, as: string): Promise<void>;
+      callAsOther(to: string, victim: string): Promise<void>;
+      callForged(to: string): Promise<void>;
+      batch(to: string, seq: number): Promise<void>;
+    };
+    const { authority, replica } = mallory.roles();
+    // To the authority: an honest hello under its own key (taken), then a call numbered under the replica's
+    // identity, and a call whose signature was altered.
+    await mallory.helloAsReplica(authority);
+    await mallory.callAsOther(authority, mallory.identityOf(replica));
+    await mallory.callForged(authority);
+    // To the replica: a hello as the authority (its identity is public, its key is not), then entries signed by mallory.
+    await mallory.helloAsAuthority(replica, mallory.identityOf(authority));
+    await mallory.batch(replica, seq);
+    return { authority: mallory.identityOf(authority) };
+  }, before.seq);
+  expect(forged.authority).toBe((await a.evaluate(() => rt.status().room))!.authority);
+
+  const logOf = (page: Page) => page.evaluate(() => rt.logs().join('\n'));
+  await expect.poll(() => logOf(a)).toMatch(/names client "[0-9a-f]+\/mallory", which is not under its signer's identity/);
+  await expect.poll(() => logOf(a)).toMatch(/SignatureError|Forged call: the signature does not match call 1 of client/);
+  await expect.poll(() => logOf(b)).toMatch(/Forged hello|says hello as [0-9a-f]+…, but proves/);
+  await expect.poll(() => logOf(b)).toMatch(/Entries from peer mallory-[0-9a-f-]+, which is not the room's proven authority, are refused/);
+  // Nothing changed anywhere, and b still follows the real authority.
+  for (const page of [a, b]) expect(await page.evaluate(() => rt.inspect())).toMatchObject({ seq: before.seq, stateHash: before.stateHash });
+  expect(await b.evaluate(() => rt.status().room)).toMatchObject({ state: 'connected', authority: forged.authority });
+  expect(await b.evaluate(() => rt.call('add_item', { id: 3, name: 'bow' }))).toEqual({ ok: true });
+  await converge([a, b]);
+  expect(await a.evaluate(() => rt.rows('item'))).toEqual([{ id: 3, name: 'bow' }]);
+  await context.close();
+});

@@ -27,6 +27,7 @@ const resolved: number[] = [];
 const statuses: unknown[] = [];
 const failures: string[] = [];
 const divergences: unknown[] = [];
+const logs: string[] = [];
 
 const window_ = window;
 
@@ -36,6 +37,7 @@ const rt = {
     conn = await connect<typeof runtime>({ database, durability, worker: () => (worker = workers[variant]()), ...peers });
     conn.onStatus((status) => statuses.push(plain(status)));
     conn.onDiverged((divergence) => divergences.push(plain(divergence)));
+    conn.onLog((line) => logs.push(`${line.level}: ${line.message}`));
     if (variant.startsWith('tabs')) return plain({ identity: conn.identity, connectionId: conn.connectionId, status: conn.status });
     conn.db.note.onInsert((ctx, row) => events.push(plain({ kind: 'insert', own: ctx.event.kind === 'reducer' && ctx.event.own, reducer: ctx.event.kind === 'reducer' ? ctx.event.reducer : ctx.event.kind, text: row.text, stars: row.stars, notes: conn!.db.note.count() })));
     conn.db.note.onUpdate((ctx, old, row) => events.push(plain({ kind: 'update', own: ctx.event.kind === 'reducer' && ctx.event.own, from: old.stars, to: row.stars })));
@@ -72,6 +74,8 @@ const rt = {
   status: (): unknown => plain(conn!.status),
   statuses: (): unknown[] => statuses.splice(0),
   divergences: (): unknown[] => divergences.splice(0),
+  /** Every module and worker log line so far, as "level: message". */
+  logs: (): string[] => [...logs],
   events: (): unknown[] => events.splice(0),
   /**
    * Streams `count` burst calls, keeping `window` in flight: each answer sends the

@@ -13,13 +13,24 @@
 import { DecodeError, type LockstepErrorName } from '../errors';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { ModuleFingerprint } from './handshake';
+import type { HelloProof } from './signed';
 
-/** The first message both ways: who the peer is, what module it runs, how far its log goes. */
+/**
+ * The first message both ways: who the peer is, what module it runs, how far
+ * its log goes. Each side challenges the other with a fresh `nonce` and proves
+ * its identity by signing the other's (`proof`, once it has heard it): a
+ * replica follows an authority, and an authority takes a replica, only once
+ * proven, so no peer can pass itself off as another.
+ */
 export interface RoomHelloMessage {
   readonly type: 'hello';
   readonly fingerprint: ModuleFingerprint;
   /** The peer's identity; the authority's is pinned by replicas and checked against every batch's key. */
   readonly identity: Identity;
+  /** This side's challenge to the receiver, the same for every hello to it while connected. */
+  readonly nonce: string;
+  /** The sender's proof over the receiver's nonce (`signHello`), once the sender has heard it. */
+  readonly proof?: HelloProof;
   /** The connection that stands for this peer (its `clientConnected` / `clientDisconnected`). */
   readonly connectionId: ConnectionId;
   readonly authority: boolean;

@@ -8,7 +8,7 @@
  * the pinned authority identity and re-running each one, so its IndexedDB and
  * its other tabs hold the same log.
  */
-import { DecodeError, IncompatiblePeerError, toLockstepError, type LockstepErrorName } from '../errors';
+import { DecodeError, IncompatiblePeerError, SignatureError, toLockstepError, type LockstepErrorName } from '../errors';
 import type { LogRecord } from '../engine/engine';
 import { decodeEntries, encodeEntries, GENESIS } from '../log/entry';
 import type { ConnectionId, Identity } from '../schema/type-desc';
@@ -17,8 +17,8 @@ import { checkHandshake, type ModuleFingerprint } from './handshake';
 import { lifecycleCall, lifecycleClient } from './host-session';
 import type { Leader } from './leader';
 import type { TabCall } from './pending-calls';
-import { decodeRoomMessage, encodeRoomMessage, frameChunks, unframeChunks, type RoomMessage } from './room-protocol';
-import { decodeSignedBatch, decodeSignedCall, encodeSignedBatch, encodeSignedCall, signBatch, signCall, verifyBatch, verifyCall, type SigningKeys } from './signed';
+import { decodeRoomMessage, encodeRoomMessage, frameChunks, unframeChunks, type RoomHelloMessage, type RoomMessage } from './room-protocol';
+import { decodeSignedBatch, decodeSignedCall, encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, verifyBatch, verifyCall, verifyHello, type SigningKeys } from './signed';
 
 /** The worker's view of the room's data channels (relayed from the main thread). */
 export interface PeerLink {
@@ -64,10 +64,18 @@ abstract class RoomRole {
   protected closed = false;
   /** Messages of each peer are handled in arrival order (signature checks are async). */
   private readonly inbound = new Map<string, Serial>();
+  /** The challenge this side sent each peer, and the one each peer sent: see {@link RoomHelloMessage}. */
+  private readonly nonces = new Map<string, { ours: string; theirs?: string }>();
 
   constructor(protected readonly options: RoomOptions) {
     this.offs.push(options.link.onMessage((from, data) => this.inboundFrom(from).run(() => this.receiveRaw(from, data))));
-    this.offs.push(options.link.onPeer((event) => (event.type === 'connected' ? this.connected(event.peer) : this.disconnected(event.peer))));
+    this.offs.push(
+      options.link.onPeer((event) => {
+        if (event.type === 'connected') return this.connected(event.peer);
+        this.nonces.delete(event.peer);
+        this.disconnected(event.peer);
+      }),
+    );
   }
 
   /** Stops speaking for this browser in the room. */
@@ -86,9 +94,34 @@ abstract class RoomRole {
     }
   }
 
-  protected hello(to: string, authority: boolean, seq: number): void {
-    const { fingerprint, identity, connectionId } = this.options;
-    this.send(to, { type: 'hello', fingerprint, identity, connectionId, authority, seq });
+  /** Says hello to `to`, with this side's challenge and, once heard, the proof over its own. */
+  protected async hello(to: string, authority: boolean, seq: number): Promise<void> {
+    const { fingerprint, identity, connectionId, keys, room } = this.options;
+    const nonces = this.noncesOf(to);
+    const proof = nonces.theirs === undefined ? undefined : await signHello(keys, room, nonces.theirs);
+    this.send(to, { type: 'hello', fingerprint, identity, connectionId, authority, seq, nonce: nonces.ours, ...(proof === undefined ? {} : { proof }) });
+  }
+
+  /**
+   * Notes a hello's challenge, and tells whether it proves the identity it claims
+   * (over this side's challenge). A proof that does not hold is a `SignatureError`.
+   */
+  protected async proven(from: string, message: RoomHelloMessage): Promise<boolean> {
+    const nonces = this.noncesOf(from);
+    if (typeof message.nonce === 'string') nonces.theirs = message.nonce;
+    if (message.proof === undefined) return false;
+    const identity = await verifyHello(message.proof, this.options.room, nonces.ours);
+    if (identity !== message.identity) throw new SignatureError(`Peer ${from} says hello as ${message.identity.slice(0, 12)}…, but proves ${identity.slice(0, 12)}…`);
+    return true;
+  }
+
+  private noncesOf(peer: string): { ours: string; theirs?: string } {
+    let nonces = this.nonces.get(peer);
+    if (nonces === undefined) {
+      nonces = { ours: crypto.randomUUID() };
+      this.nonces.set(peer, nonces);
+    }
+    return nonces;
   }
 
   protected warn(message: string): void {
@@ -139,7 +172,7 @@ export class RoomAuthority extends RoomRole {
   }
 
   protected connected(peer: string): void {
-    this.hello(peer, true, this.leader.durableSeq);
+    void this.hello(peer, true, this.leader.durableSeq);
   }
 
   /**
@@ -186,14 +219,17 @@ export class RoomAuthority extends RoomRole {
   protected async receive(from: string, message: RoomMessage): Promise<void> {
     switch (message.type) {
       case 'hello': {
-        // Answer every hello: the replica may have missed this one's.
-        if (!message.authority) this.hello(from, true, this.leader.durableSeq);
+        const proven = await this.proven(from, message);
+        // Answer every hello (with the proof over its challenge): the replica may have missed this one's.
+        if (!message.authority) await this.hello(from, true, this.leader.durableSeq);
         if (message.authority) return this.refuse(from, new IncompatiblePeerError(`Peer ${from} claims to be the authority of room ${this.options.room}, but this peer (${this.options.identity.slice(0, 12)}…) is`));
         try {
           checkHandshake(this.options.fingerprint, message.fingerprint, { remote: 'the replica' });
         } catch (error) {
           return this.refuse(from, error);
         }
+        // Taken once it proves its identity: its next hello answers this side's challenge.
+        if (!proven) return;
         this.replicas.set(from, { identity: message.identity });
         const back = this.comeBack(message.identity);
         if (back !== undefined) this.connections.set(from, new Map([...(this.connections.get(from) ?? []), ...back]));
@@ -203,7 +239,8 @@ export class RoomAuthority extends RoomRole {
         if (this.replicas.has(from)) await this.catchUp(from, message.fromSeq, message.snapshot === true);
         return;
       case 'call':
-        if (this.replicas.has(from)) await this.call(from, message.call, message.connectionId);
+        if (!this.replicas.has(from)) throw new DecodeError(`A call from peer ${from}, which has not proven its identity (hello), is refused`);
+        await this.call(from, message.call, message.connectionId);
         return;
       default:
         return;
@@ -363,7 +400,7 @@ export class RoomFollower extends RoomRole {
   }
 
   protected connected(peer: string): void {
-    if (this.leader !== undefined) this.hello(peer, false, this.leader.db.seq);
+    if (this.leader !== undefined) void this.hello(peer, false, this.leader.db.seq);
   }
 
   /**
@@ -376,7 +413,7 @@ export class RoomFollower extends RoomRole {
     const leader = this.leader;
     if (leader === undefined || this.closed) return;
     if (this.authorityPeer === undefined) {
-      for (const peer of this.options.link.peers()) this.hello(peer, false, leader.db.seq);
+      for (const peer of this.options.link.peers()) void this.hello(peer, false, leader.db.seq);
       return;
     }
     this.askedFrom = -1;
@@ -401,6 +438,7 @@ export class RoomFollower extends RoomRole {
         if (this.pinnedValue !== undefined && message.identity !== this.pinnedValue) {
           throw new DecodeError(`Peer ${from} claims to be the authority of room ${this.options.room} as ${message.identity.slice(0, 12)}…, but the pinned authority is ${this.pinnedValue.slice(0, 12)}…`);
         }
+        const proven = await this.proven(from, message);
         try {
           checkHandshake(this.options.fingerprint, message.fingerprint, { remote: "the room's authority" });
         } catch (error) {
@@ -408,6 +446,8 @@ export class RoomFollower extends RoomRole {
           this.send(from, { type: 'refused', name: toLockstepError(error).name, message: toLockstepError(error).message });
           return;
         }
+        // Not proven yet: answer with this side's challenge (and proof); the authority's answer proves it.
+        if (!proven) return this.hello(from, false, leader.db.seq);
         if (this.pinnedValue === undefined) {
           this.pinnedValue = message.identity;
           this.events.onPin?.(message.identity);
@@ -418,7 +458,7 @@ export class RoomFollower extends RoomRole {
         this.errorValue = undefined;
         this.targetValue = Math.max(this.targetValue, message.seq);
         if (known) return;
-        this.hello(from, false, leader.db.seq);
+        await this.hello(from, false, leader.db.seq);
         this.askedFrom = -1;
         this.catchUp(leader.db.seq);
         for (const call of this.outbox.values()) this.sendCall(call);
@@ -435,10 +475,11 @@ export class RoomFollower extends RoomRole {
         leader.failForwarded(message.client, message.callId, message.name, message.message);
         return;
       case 'entries':
-        if (from === this.authorityPeer) await this.entries(leader, message.batch, message.target);
+        if (from !== this.authorityPeer) throw new DecodeError(`Entries from peer ${from}, which is not the room's proven authority, are refused`);
+        await this.entries(leader, message.batch, message.target);
         return;
       case 'snapshot': {
-        if (from !== this.authorityPeer) return;
+        if (from !== this.authorityPeer) throw new DecodeError(`A snapshot from peer ${from}, which is not the room's proven authority, is refused`);
         const signed = decodeSignedBatch(message.batch);
         await verifyBatch(signed, this.options.room, this.pinnedValue!);
         this.targetValue = Math.max(this.targetValue, message.target);

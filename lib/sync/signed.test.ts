@@ -8,8 +8,10 @@ import {
   encodeSignedCall,
   signBatch,
   signCall,
+  signHello,
   verifyBatch,
   verifyCall,
+  verifyHello,
   type SignedBatch,
   type SignedCall,
   type SigningKeys,
@@ -244,5 +246,17 @@ describe('wire encoding', () => {
     expect(decodeError(() => decodeSignedCall(batchBytes)).message).toBe('Malformed signed call: the first byte says this is a signed batch');
     expect(decodeError(() => decodeSignedBatch(callBytes)).message).toBe('Malformed signed batch: the first byte says this is a signed call');
     expect(decodeError(() => decodeSignedBatch(batchBytes.subarray(0, 100))).message).toMatch(/^Malformed signed batch: input truncated at byte \d+/);
+  });
+});
+
+describe('hello proofs', () => {
+  it("prove the signer's identity over the challenge it answers, and nothing else", async () => {
+    const proof = await signHello(alice.keys, 'room-1', 'nonce-a');
+    expect(await verifyHello(proof, 'room-1', 'nonce-a')).toBe(alice.identity);
+    // Replayed to another challenge or room, or with its key swapped for another's, it proves nothing.
+    await expect(verifyHello(proof, 'room-1', 'nonce-b')).rejects.toThrow(SignatureError);
+    await expect(verifyHello(proof, 'room-2', 'nonce-a')).rejects.toThrow(/Forged hello/);
+    await expect(verifyHello({ ...proof, publicKey: mallory.keys.publicKey }, 'room-1', 'nonce-a')).rejects.toThrow(SignatureError);
+    await expect(verifyHello({ publicKey: new Uint8Array(3), signature: proof.signature }, 'room-1', 'nonce-a')).rejects.toThrow(/Malformed hello proof/);
   });
 });

@@ -127,6 +127,36 @@ export async function verifyBatch(signed: SignedBatch, room: string, pinnedAutho
   if (signed.room !== room) throw new SignatureError(`Batch (${what}) signed for room "${signed.room}" replayed into room "${room}": refused`);
 }
 
+/** A peer's answer to another's hello challenge: its key, and its signature over the challenge. */
+export interface HelloProof {
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Proves this side holds its identity's key to the peer that sent `nonce` (a
+ * fresh random challenge in its hello): a replayed proof answers no other challenge.
+ */
+export async function signHello(keys: SigningKeys, room: string, nonce: string): Promise<HelloProof> {
+  return { publicKey: keys.publicKey, signature: await sign(keys.privateKey, helloBytes(room, nonce, keys.publicKey)) };
+}
+
+/**
+ * Checks a peer's proof over the challenge `nonce` this side sent it, and
+ * returns the identity it proves.
+ * @throws SignatureError when the proof is malformed or its signature does not match.
+ */
+export async function verifyHello(proof: HelloProof, room: string, nonce: string): Promise<Identity> {
+  if (!(proof.publicKey instanceof Uint8Array) || proof.publicKey.length !== PUBLIC_KEY_LENGTH || !(proof.signature instanceof Uint8Array) || proof.signature.length !== SIGNATURE_LENGTH) {
+    throw new SignatureError('Malformed hello proof: it needs a 65-byte public key and a 64-byte signature');
+  }
+  const identity = await identityFromPublicKey(proof.publicKey);
+  if (!(await verify(proof.publicKey, proof.signature, helloBytes(room, nonce, proof.publicKey)))) {
+    throw new SignatureError(`Forged hello: the proof does not match this side's challenge and the key of ${short(identity)}…`);
+  }
+  return identity;
+}
+
 /**
  * The compact wire form of a signed call, for a data channel.
  * @example
@@ -195,6 +225,7 @@ export function decodeSignedBatch(bytes: Uint8Array): SignedBatch {
 
 const CALL_TAG = 'lockstep/call/v1';
 const BATCH_TAG = 'lockstep/batch/v1';
+const HELLO_TAG = 'lockstep/hello/v1';
 const WIRE_CALL = 1;
 const WIRE_BATCH = 2;
 const WIRE_VERSION = 1;
@@ -213,6 +244,16 @@ function callBytes(call: SignedCall): Uint8Array {
   w.string(call.reducer);
   w.bytes(call.args);
   writeTimestamp(w, call.timestamp);
+  return w.finish();
+}
+
+/** The bytes a hello proof's signature covers. */
+function helloBytes(room: string, nonce: string, publicKey: Uint8Array): Uint8Array {
+  const w = new Writer(128);
+  w.string(HELLO_TAG);
+  w.string(room);
+  w.string(nonce);
+  w.bytes(publicKey);
   return w.finish();
 }
 
