@@ -13,7 +13,7 @@ import { chromium } from '@playwright/test';
 import { createServer, runnerImport } from 'vite';
 
 /** The browser sections; a filter selects those whose name contains it, as for bench/*.bench.ts. */
-export const BROWSER_SECTIONS = ['browser/latency', 'browser/throughput', 'browser/cold-open', 'browser/tabs'];
+export const BROWSER_SECTIONS = ['browser/latency', 'browser/throughput', 'browser/cold-open', 'browser/tabs', 'browser/peers'];
 
 /** The sections that `filters` (the arguments of `npm run bench --`) select; all of them without filters. */
 export function selectBrowserSections(filters) {
@@ -58,7 +58,7 @@ export async function runBrowserBenchmarks(sections) {
     const rows = [];
     for (const section of sections) {
       console.error(`running ${section}…`);
-      rows.push(...(await SECTIONS[section](open, harness)).map((row) => ({ group: 'browser', ...row })));
+      rows.push(...(await SECTIONS[section](open, harness, origin)).map((row) => ({ group: 'browser', ...row })));
     }
     return { rows, version: `Chromium ${product.split('/')[1] ?? product}` };
   } finally {
@@ -271,7 +271,130 @@ const SECTIONS = {
       for (const page of pages.reverse()) await page.close();
     }
   },
+
+  /**
+   * 5. Peers: browsers in a room over WebRTC, each in its own context (its own
+   * storage), through a relay on 127.0.0.1. (a) A call in one replica → `onInsert`
+   * in another, one at a time, beside a bare data-channel round trip between the
+   * same two browsers. (b) Sustained calls/s from 1 and from 3 replicas, beside the
+   * authority's own calls. (c) A new browser catching up to a 100k-row state,
+   * beside its own cold open of that state from IndexedDB afterwards.
+   */
+  async 'browser/peers'(_open, { median, quantile }, origin) {
+    const room = await openRoom(origin);
+    const name = `peers-${Date.now().toString(36)}`;
+    const step = async (page, fn, ...args) => finished(await call(page, fn, ...args), `browser/peers ${fn}`);
+    try {
+      const join = async (role) => {
+        const page = await room.open();
+        await step(page, 'join', room.relay, name, 'db', role);
+        return page;
+      };
+      const a = await join('authority');
+      const [b, c, d] = [await join('replica'), await join('replica'), await join('replica')];
+      const us = (list, q) => 1000 * (q === 0.5 ? median(list) : quantile(list, q));
+      const rows = [];
+
+      // (a) Latency, replica → replica, and the bare data channel between the same two browsers.
+      const [rounds, perRound, warmup] = [5, 200, 100];
+      await step(c, 'observe');
+      await step(c, 'echo', room.relay, `${name}-echo`);
+      let next = 0;
+      const latency = [];
+      const echoes = [];
+      for (let r = -1; r < rounds; r++) {
+        const count = r < 0 ? warmup : perRound;
+        await step(b, 'callTurn', next, count);
+        const taken = await step(c, 'seenFor', next, count);
+        next += count;
+        const trips = await step(b, 'echoTurn', room.relay, `${name}-echo`, count);
+        if (r >= 0) latency.push(...taken), echoes.push(...trips);
+      }
+      for (const q of [0.5, 0.95, 0.99]) {
+        const p = `p${Math.round(q * 100)}`;
+        rows.push({
+          name: `call in replica browser → onInsert in another, ${p}`,
+          value: us(latency, q),
+          unit: 'µs',
+          baselineName: `data channel round trip, same browsers, ${p}`,
+          baselineValue: us(echoes, q),
+          note: `${latency.length} calls, one at a time, confirmed; 4 browsers in the room; to the authority and back, with a durable commit and a signature each way`,
+        });
+      }
+
+      // (b) Sustained calls/s: 3,000 pings with 32 in flight, from one replica, from three, and from the authority itself.
+      const total = 3000;
+      const runs = { one: [], three: [], authority: [] };
+      for (let r = 0; r < 3; r++) {
+        runs.authority.push(await step(a, 'burst', next, total, 32));
+        next += total;
+        runs.one.push(await step(b, 'burst', next, total, 32));
+        next += total;
+        const each = total / 3;
+        const three = await Promise.all([b, c, d].map((page, i) => step(page, 'burst', next + i * each, each, 32)));
+        runs.three.push(Math.max(...three));
+        next += total;
+      }
+      const rate = (samples) => (total / median(samples)) * 1000;
+      for (const [label, samples] of [['1 replica calling', runs.one], ['3 replicas calling', runs.three]]) {
+        rows.push({
+          name: `sustained calls/s, ${label}`,
+          value: rate(samples),
+          unit: 'calls/s',
+          baselineName: 'the authority calling alone, same room',
+          baselineValue: rate(runs.authority),
+          note: `${total} calls, 32 in flight per caller, confirmed; median of 3; every call signed, verified, ordered, then replayed by 3 replicas`,
+        });
+      }
+
+      // (c) Catch-up: the authority fills 100k rows; a new browser joins and catches up.
+      const size = 100_000;
+      const filled = await step(a, 'fill', size);
+      if (filled.rows !== size) throw new Error(`browser/peers: the authority holds ${filled.rows} rows after filling ${size}`);
+      const target = filled.seq;
+      for (const page of [b, c, d]) await step(page, 'reached', target);
+      const late = await room.open();
+      const caught = await step(late, 'catchUp', room.relay, name, 'db', target);
+      const local = await step(late, 'reopen', room.relay, name, 'db');
+      rows.push({
+        name: `catch-up of a new browser to a ${size / 1000}k-row state`,
+        value: caught.ms,
+        unit: 'ms',
+        baselineName: 'the same browser opening that state from its IndexedDB',
+        baselineValue: local.ms,
+        note: [`${caught.rows} rows, ${caught.fetched} entries fetched after the snapshot; from connect() to caught up, incl. WebRTC connect (~60–90 ms)`, ...(local.rows === size ? [] : [`reopen counted ${local.rows} rows`])].join('; '),
+      });
+      return rows;
+    } finally {
+      await room.close();
+    }
+  },
 };
+
+/**
+ * The browsers of a room, for the peers section: one more headless Chromium with
+ * a context (separate storage) per browser, allowed WebRTC on loopback
+ * (ENVIRONMENT.md), and the signaling relay on 127.0.0.1.
+ */
+async function openRoom(origin) {
+  const { startSignalRelay } = await runnerImport(resolve('lib/signal/index.ts'), { configFile: resolve('vite.config.ts') }).then((r) => r.module);
+  const relay = await startSignalRelay({ port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({ headless: true, ...(existsSync(CHROMIUM) ? { executablePath: CHROMIUM } : {}), args: [...ARGS, '--allow-loopback-in-peer-connection'] });
+  let n = 0;
+  return {
+    relay: relay.url,
+    async open() {
+      const context = await browser.newContext();
+      // Without it Chromium gathers no ICE candidates on loopback.
+      await context.grantPermissions(['camera', 'microphone']);
+      return openPage(context, `${origin}/bench/browser/peers.html`, `peer ${++n}`);
+    },
+    async close() {
+      await browser.close();
+      await relay.close();
+    },
+  };
+}
 
 /** A new page at `url`, its errors forwarded to stderr, once its script has set `window.bench`. */
 async function openPage(context, url, name) {

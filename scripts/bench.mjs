@@ -4,11 +4,21 @@
 // `run(): Promise<BenchRow[]>`; figures are medians beside a baseline measured in
 // the same process (or browser run). Name files or browser sections to run only
 // some: `npm run bench -- engine`, `npm run bench -- browser`.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { runnerImport } from 'vite';
 import { runBrowserBenchmarks, selectBrowserSections } from './bench-browser.mjs';
+
+// WebRTC between browser contexts connects on loopback only inside a loopback-only network
+// namespace (ENVIRONMENT.md): as root on Linux, the whole run goes into one (nothing here needs more).
+const canIsolate = () => ['unshare', 'ip'].every((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) && spawnSync('unshare', ['-n', 'true']).status === 0;
+if (process.getuid?.() === 0 && process.platform === 'linux' && process.env.LOCKSTEP_BENCH_ISOLATED === undefined && canIsolate()) {
+  const args = ['-n', 'sh', '-c', 'ip link set lo up && exec node scripts/bench.mjs "$@"', 'sh', ...process.argv.slice(2)];
+  const isolated = spawnSync('unshare', args, { stdio: 'inherit', env: { ...process.env, LOCKSTEP_BENCH_ISOLATED: '1' } });
+  process.exit(isolated.status ?? 1);
+}
 
 // The machine's load when the run starts: other work on it skews every figure.
 const loadAtStart = loadavg()[0].toFixed(2);
