@@ -58,14 +58,14 @@ const mallory = {
   /** A call signed by mallory but numbered under another identity's client. */
   async callAsOther(to: string, victim: Identity): Promise<void> {
     const signed = await signCall(keys, roomName, { client: `${victim}/mallory`, callId: 1, reducer: 'add_item', args: new Uint8Array([7, 0, 0, 0, 0]) });
-    room.send(to, encodeRoomMessage({ type: 'call', call: encodeSignedCall(signed), connectionId: null }));
+    room.send(to, encodeRoomMessage({ type: 'calls', calls: [{ call: encodeSignedCall(signed), connectionId: null }] }));
   },
   /** A call under mallory's own client whose signature was tampered with after signing. */
   async callForged(to: string): Promise<void> {
     const signed = await signCall(keys, roomName, { client: `${identity}/mallory`, callId: 1, reducer: 'add_item', args: new Uint8Array([8, 0, 0, 0, 0]) });
     const signature = signed.signature.slice();
     signature[10]! ^= 0xff;
-    room.send(to, encodeRoomMessage({ type: 'call', call: encodeSignedCall({ ...signed, signature }), connectionId: null }));
+    room.send(to, encodeRoomMessage({ type: 'calls', calls: [{ call: encodeSignedCall({ ...signed, signature }), connectionId: null }] }));
   },
   /** A batch of "entries" after `seq`, signed by mallory's key, sent as if from the authority. */
   async batch(to: string, seq: number): Promise<void> {

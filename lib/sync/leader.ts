@@ -57,6 +57,8 @@ export class Leader {
   private outbox: LogEntry[] = [];
   private stopped: string | undefined;
   private durableSeqValue: number;
+  /** The last durable seq heard of, not yet released (see {@link Leader.released}). */
+  private releaseUpTo = 0;
   private readonly off: () => void;
   private readonly lifecycle: ReadonlySet<string>;
   private readonly durableListeners = new Set<(entries: readonly LogEntry[]) => void>();
@@ -221,9 +223,20 @@ export class Leader {
     this.outbox.push(entry);
     this.options.onLogged?.(entry, submitted.durable);
     submitted.durable.then(
-      () => this.release(entry.seq),
+      () => this.released(entry.seq),
       (error: unknown) => this.stepDown(`writing the log failed: ${error instanceof Error ? error.message : String(error)}`),
     );
+  }
+
+  /**
+   * Notes that entries up to `seq` are durable, and releases them a microtask
+   * later: the entries of one commit resolve together, and go out as one batch
+   * (one message to the tabs, one signed batch to a room) rather than one each.
+   */
+  private released(seq: number): void {
+    const scheduled = this.releaseUpTo > this.durableSeqValue;
+    this.releaseUpTo = Math.max(this.releaseUpTo, seq);
+    if (!scheduled) queueMicrotask(() => this.release(this.releaseUpTo));
   }
 
   /** Sends every queued entry up to `seq`, now durable. */

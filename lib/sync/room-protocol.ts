@@ -45,11 +45,10 @@ export interface RoomRefusedMessage {
   readonly message: string;
 }
 
-/** A replica's call for the authority: `encodeSignedCall` bytes. */
-export interface RoomCallMessage {
-  readonly type: 'call';
-  readonly call: Uint8Array;
-  readonly connectionId: ConnectionId | null;
+/** A replica's calls for the authority, in the order made: `encodeSignedCall` bytes each. */
+export interface RoomCallsMessage {
+  readonly type: 'calls';
+  readonly calls: readonly { readonly call: Uint8Array; readonly connectionId: ConnectionId | null }[];
 }
 
 /** A call the authority refused without an entry (unknown reducer, bad arguments). */
@@ -86,9 +85,9 @@ export interface RoomSnapshotMessage {
 }
 
 /** Everything peers send each other. */
-export type RoomMessage = RoomHelloMessage | RoomRefusedMessage | RoomCallMessage | RoomCallFailedMessage | RoomCatchUpMessage | RoomEntriesMessage | RoomSnapshotMessage;
+export type RoomMessage = RoomHelloMessage | RoomRefusedMessage | RoomCallsMessage | RoomCallFailedMessage | RoomCatchUpMessage | RoomEntriesMessage | RoomSnapshotMessage;
 
-const TYPES = new Set<string>(['hello', 'refused', 'call', 'call-failed', 'catch-up', 'entries', 'snapshot']);
+const TYPES = new Set<string>(['hello', 'refused', 'calls', 'call-failed', 'catch-up', 'entries', 'snapshot']);
 
 /**
  * Encodes a message as JSON text, with byte arrays as base64 (`{"$bytes": …}`)

@@ -90,7 +90,7 @@ async function settle(net: PeerNet, browsers: readonly Browser[], rounds = 2000,
       idle = 0;
     }
   }
-  if (!partial) throw new Error('The room did not settle');
+  if (!partial) throw new Error(`The room did not settle: ${browsers.map((b) => `${b.id} seq ${b.leader.db.seq} waiting ${b.follower?.waiting.map((c) => `${c.client.slice(-6)}#${c.callId}`).join(',') ?? '-'} state ${b.follower?.state ?? 'authority'}`).join('; ')}`);
 }
 
 const markers = (b: Browser): string[] => b.leader.db.engine.rows('marker').map((r) => r.call as string).sort();
@@ -105,23 +105,27 @@ describe('a room of browsers', () => {
       net.connect('auth', 'rep1');
       net.connect('auth', 'rep2');
       net.connect('rep1', 'rep2');
-      const made: string[] = [];
+      const made = new Map<string, { browser: Browser; call: TabCall }>();
       for (let i = 0; i < 60; i++) {
         for (const browser of [a, b, c]) {
           const name = `${browser.id}#${i}`;
-          made.push(name);
-          call(browser, 'mark', { call: name });
+          made.set(name, { browser, call: call(browser, 'mark', { call: name }) });
         }
         if (i % 10 === 0) await settle(net, [a, b, c], 5, true);
       }
       await settle(net, [a, b, c]);
-      // A call lost on the way and overtaken by a later one of its client is never applied (its caller is told so):
-      // every call is applied at most once, and all of the authority's own are.
+      // A call lost on the way and overtaken by a later one of its client is never applied, and its caller is told so:
+      // every call is applied at most once, all of the authority's own are, and each of the others is applied or failed.
       const applied = markers(a);
       expect(new Set(applied).size).toBe(applied.length);
-      expect(applied.filter((m) => !made.includes(m))).toEqual([]);
+      expect(applied.filter((m) => !made.has(m))).toEqual([]);
       expect(applied.filter((m) => m.startsWith('auth#'))).toHaveLength(60);
-      expect(applied.length).toBeGreaterThan(150);
+      const failed = (name: string): boolean => {
+        const { browser, call: c } = made.get(name)!;
+        return browser.failed.some((f) => f.client === c.client && f.callId === c.callId);
+      };
+      expect([...made.keys()].filter((name) => applied.includes(name) === failed(name))).toEqual([]);
+      expect(applied.length).toBeGreaterThan(120);
       for (const r of [b, c]) {
         expect(r.leader.db.seq).toBe(a.leader.db.seq);
         expect(r.leader.db.stateHash()).toBe(a.leader.db.stateHash());
@@ -230,7 +234,7 @@ describe('a room of browsers', () => {
     // Mallory's own call with its arguments changed after signing.
     const mine = await signCall(mallory.keys, ROOM, { client: `${mallory.identity}/c`, callId: 1, reducer: 'mark', args });
     const tampered = { ...mine, args: a.leader.db.engine.encodeArgs('mark', { call: 'tampered' }) };
-    const forge = (bytes: Uint8Array) => net.network.join<{ from: string; to: string; data: string }>('spy').send({ from: 'rep1', to: 'auth', data: encodeRoomMessage({ type: 'call', call: bytes, connectionId: null }) });
+    const forge = (bytes: Uint8Array) => net.network.join<{ from: string; to: string; data: string }>('spy').send({ from: 'rep1', to: 'auth', data: encodeRoomMessage({ type: 'calls', calls: [{ call: bytes, connectionId: null }] }) });
     forge(encodeSignedCall(other));
     forge(encodeSignedCall(tampered));
     await settle(net, [a, b]);

@@ -18,7 +18,7 @@ import { lifecycleCall, lifecycleClient } from './host-session';
 import type { Leader } from './leader';
 import type { TabCall } from './pending-calls';
 import { decodeRoomMessage, encodeRoomMessage, frameChunks, unframeChunks, type RoomHelloMessage, type RoomMessage } from './room-protocol';
-import { decodeSignedBatch, decodeSignedCall, encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, verifyBatch, verifyCall, verifyHello, type SigningKeys } from './signed';
+import { decodeSignedBatch, decodeSignedCall, encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, verifyBatch, verifyCall, verifyHello, type SignedBatch, type SignedCall, type SigningKeys } from './signed';
 
 /** The worker's view of the room's data channels (relayed from the main thread). */
 export interface PeerLink {
@@ -68,7 +68,14 @@ abstract class RoomRole {
   private readonly nonces = new Map<string, { ours: string; theirs?: string }>();
 
   constructor(protected readonly options: RoomOptions) {
-    this.offs.push(options.link.onMessage((from, data) => this.inboundFrom(from).run(() => this.receiveRaw(from, data))));
+    this.offs.push(
+      options.link.onMessage((from, data) => {
+        // Decoded and its signature check started on arrival, so the checks of a burst run side by side;
+        // handled in arrival order.
+        const early = this.early(data);
+        this.inboundFrom(from).run(() => this.handle(from, early));
+      }),
+    );
     this.offs.push(
       options.link.onPeer((event) => {
         if (event.type === 'connected') return this.connected(event.peer);
@@ -128,7 +135,8 @@ abstract class RoomRole {
     this.options.log?.({ level: 'warn', reducer: '', message });
   }
 
-  protected abstract receive(from: string, message: RoomMessage): Promise<void> | void;
+  /** Handles one message, in arrival order; `checked` is what {@link RoomRole.check} started for it. */
+  protected abstract receive(from: string, message: RoomMessage, checked?: Promise<unknown>): Promise<void> | void;
   protected abstract connected(peer: string): void;
   protected abstract disconnected(peer: string): void;
 
@@ -141,9 +149,32 @@ abstract class RoomRole {
     return serial;
   }
 
-  private receiveRaw(from: string, data: string | Uint8Array): Promise<void> | void {
-    if (this.closed) return;
-    return this.receive(from, decodeRoomMessage(data));
+  /**
+   * A message's signature check, started as it arrives (see the constructor);
+   * its outcome is awaited in turn by {@link RoomRole.receive}. Undefined: nothing to check early.
+   */
+  protected check(_message: RoomMessage): Promise<unknown> | undefined {
+    return undefined;
+  }
+
+  private early(data: string | Uint8Array): { readonly message?: RoomMessage; readonly checked?: Promise<unknown>; readonly error?: unknown } {
+    if (this.closed) return {};
+    try {
+      const message = decodeRoomMessage(data);
+      const checked = this.check(message);
+      checked?.catch(() => {}); // awaited (and reported) in turn
+      return checked === undefined ? { message } : { message, checked };
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  private handle(from: string, early: ReturnType<RoomRole['early']>): Promise<void> | void {
+    if (this.closed || early.message === undefined) {
+      if (!this.closed && early.error !== undefined) throw early.error;
+      return;
+    }
+    return this.receive(from, early.message, early.checked);
   }
 }
 
@@ -216,7 +247,7 @@ export class RoomAuthority extends RoomRole {
     super.close();
   }
 
-  protected async receive(from: string, message: RoomMessage): Promise<void> {
+  protected async receive(from: string, message: RoomMessage, checked?: Promise<unknown>): Promise<void> {
     switch (message.type) {
       case 'hello': {
         const proven = await this.proven(from, message);
@@ -238,10 +269,20 @@ export class RoomAuthority extends RoomRole {
       case 'catch-up':
         if (this.replicas.has(from)) await this.catchUp(from, message.fromSeq, message.snapshot === true);
         return;
-      case 'call':
-        if (!this.replicas.has(from)) throw new DecodeError(`A call from peer ${from}, which has not proven its identity (hello), is refused`);
-        await this.call(from, message.call, message.connectionId);
+      case 'calls': {
+        if (!this.replicas.has(from)) throw new DecodeError(`Calls from peer ${from}, which has not proven its identity (hello), are refused`);
+        const verified = (await checked) as PromiseSettledResult<VerifiedCall>[];
+        for (const [i, { connectionId }] of message.calls.entries()) {
+          const result = verified[i]!;
+          try {
+            if (result.status === 'rejected') throw result.reason;
+            await this.call(from, result.value, connectionId);
+          } catch (error) {
+            this.warn(`Room ${this.options.room}: a call from peer ${from} was rejected, nothing changed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
         return;
+      }
       default:
         return;
     }
@@ -253,9 +294,20 @@ export class RoomAuthority extends RoomRole {
     this.send(peer, { type: 'refused', name: e.name, message: e.message });
   }
 
-  private async call(from: string, bytes: Uint8Array, connectionId: ConnectionId | null): Promise<void> {
-    const signed = decodeSignedCall(bytes);
-    const sender = await verifyCall(signed, this.options.room);
+  /** Every call's signature checked side by side; one that fails does not stop the others. */
+  protected override check(message: RoomMessage): Promise<PromiseSettledResult<VerifiedCall>[]> | undefined {
+    if (message.type !== 'calls') return undefined;
+    if (!Array.isArray(message.calls)) return Promise.reject(new DecodeError('A calls message must carry an array of calls'));
+    const room = this.options.room;
+    return Promise.allSettled(
+      message.calls.map(async ({ call }) => {
+        const signed = decodeSignedCall(call);
+        return { signed, sender: await verifyCall(signed, room) };
+      }),
+    );
+  }
+
+  private async call(from: string, { signed, sender }: VerifiedCall, connectionId: ConnectionId | null): Promise<void> {
     const fail = (name: LockstepErrorName, message: string): void => this.send(from, { type: 'call-failed', client: signed.client, callId: signed.callId, name, message });
     const refuse = (message: string): never => {
       // Signed, so its signer asked for it: answer it (nothing ran), and log it.
@@ -352,6 +404,8 @@ export class RoomFollower extends RoomRole {
   private askedFrom = -1;
   private readonly outbox = new Map<string, TabCall>();
   private readonly outbound: Serial;
+  /** Calls being signed, to go out together once signed. */
+  private readonly signing: { readonly signed: Promise<SignedCall>; readonly call: TabCall }[] = [];
   /** Forwarded calls of a client, to the leader: hand it to `Leader.start`. */
   readonly upstream = { forward: (call: TabCall): void => this.forward(call) };
 
@@ -405,7 +459,7 @@ export class RoomFollower extends RoomRole {
 
   /**
    * Repeats what a lost message may have dropped: hello while no authority is
-   * known, else a catch-up from this log's seq and every waiting call (the log
+   * known, else its hello again, a catch-up from this log's seq and every waiting call (the log
    * answers duplicates). Data channels are reliable, so this is for transports
    * that are not, and for a timer now and then.
    */
@@ -416,9 +470,15 @@ export class RoomFollower extends RoomRole {
       for (const peer of this.options.link.peers()) void this.hello(peer, false, leader.db.seq);
       return;
     }
-    this.askedFrom = -1;
-    this.catchUp(leader.db.seq);
-    for (const call of this.outbox.values()) this.sendCall(call);
+    // The hello first (the authority takes catch-ups and calls only from a replica whose hello it has), then the rest.
+    const authority = this.authorityPeer;
+    this.outbound.run(async () => {
+      await this.hello(authority, false, leader.db.seq);
+      if (this.authorityPeer !== authority) return;
+      this.askedFrom = -1;
+      this.catchUp(leader.db.seq);
+      for (const call of this.outbox.values()) this.sendCall(call);
+    });
   }
 
   protected disconnected(peer: string): void {
@@ -429,7 +489,7 @@ export class RoomFollower extends RoomRole {
     this.events.onProgress?.();
   }
 
-  protected async receive(from: string, message: RoomMessage): Promise<void> {
+  protected async receive(from: string, message: RoomMessage, checked?: Promise<unknown>): Promise<void> {
     const leader = this.leader;
     if (leader === undefined) return;
     switch (message.type) {
@@ -476,12 +536,11 @@ export class RoomFollower extends RoomRole {
         return;
       case 'entries':
         if (from !== this.authorityPeer) throw new DecodeError(`Entries from peer ${from}, which is not the room's proven authority, are refused`);
-        await this.entries(leader, message.batch, message.target);
+        await this.entries(leader, await this.verified(message.batch, checked), message.target);
         return;
       case 'snapshot': {
         if (from !== this.authorityPeer) throw new DecodeError(`A snapshot from peer ${from}, which is not the room's proven authority, is refused`);
-        const signed = decodeSignedBatch(message.batch);
-        await verifyBatch(signed, this.options.room, this.pinnedValue!);
+        const signed = await this.verified(message.batch, checked);
         this.targetValue = Math.max(this.targetValue, message.target);
         this.events.onSnapshot?.(signed.lastSeq, unframeChunks(signed.bytes));
         return;
@@ -498,9 +557,27 @@ export class RoomFollower extends RoomRole {
     this.events.onProgress?.();
   }
 
-  private async entries(leader: Leader, bytes: Uint8Array, target: number): Promise<void> {
+  protected override check(message: RoomMessage): Promise<VerifiedBatch> | undefined {
+    // Before the authority is pinned (its hello may be just ahead in the queue), the check waits for its turn.
+    return (message.type === 'entries' || message.type === 'snapshot') && this.pinnedValue !== undefined ? this.verify(message.batch) : undefined;
+  }
+
+  /** A batch checked against the pinned authority (undefined until pinned: then nothing verifies). */
+  private async verify(bytes: Uint8Array): Promise<VerifiedBatch> {
+    const pinned = this.pinnedValue;
     const signed = decodeSignedBatch(bytes);
-    await verifyBatch(signed, this.options.room, this.pinnedValue!);
+    if (pinned === undefined) throw new DecodeError(`A batch of room ${this.options.room} arrived before its authority was known`);
+    await verifyBatch(signed, this.options.room, pinned);
+    return { signed, pinned };
+  }
+
+  /** The batch, checked early when the pinned authority has not changed since, else now. */
+  private async verified(bytes: Uint8Array, checked: Promise<unknown> | undefined): Promise<SignedBatch> {
+    const early = checked === undefined ? undefined : ((await checked) as VerifiedBatch);
+    return early !== undefined && early.pinned === this.pinnedValue ? early.signed : (await this.verify(bytes)).signed;
+  }
+
+  private async entries(leader: Leader, signed: SignedBatch, target: number): Promise<void> {
     this.targetValue = Math.max(this.targetValue, target, signed.lastSeq);
     if (signed.lastSeq <= leader.db.seq) return;
     if (signed.firstSeq > leader.db.seq + 1) {
@@ -522,7 +599,10 @@ export class RoomFollower extends RoomRole {
     this.fetchedValue += leader.db.seq - before;
     for (const [key, call] of this.outbox) {
       const last = leader.db.ledger.get(call.client);
-      if (last !== undefined && last.callId >= call.callId) this.outbox.delete(key);
+      if (last === undefined || last.callId < call.callId) continue;
+      this.outbox.delete(key);
+      // Answered by its own entry already, unless a later call of its client got there first: then it never runs.
+      leader.failForwarded(call.client, call.callId, 'ReducerError', `Call ${call.callId} of client "${call.client}" (${call.reducer}) was not applied: a later call of its client reached the room's authority first`);
     }
     this.events.onProgress?.();
   }
@@ -544,11 +624,36 @@ export class RoomFollower extends RoomRole {
     const leader = this.leader;
     if (leader === undefined) return;
     const args = leader.db.engine.encodeArgs(call.reducer, call.args);
-    this.outbound.run(async () => {
-      const signed = await signCall(this.options.keys, this.options.room, { client: call.client, callId: call.callId, reducer: call.reducer, args });
-      if (this.authorityPeer !== undefined) this.send(this.authorityPeer, { type: 'call', call: encodeSignedCall(signed), connectionId: call.connectionId });
-    });
+    // Signed at once (the signatures of a burst run side by side); sent in order, those ready together in one message.
+    const signed = signCall(this.options.keys, this.options.room, { client: call.client, callId: call.callId, reducer: call.reducer, args });
+    signed.catch(() => {});
+    this.signing.push({ signed, call });
+    if (this.signing.length === 1) this.outbound.run(() => this.sendSigned());
   }
+
+  private async sendSigned(): Promise<void> {
+    const batch = this.signing.splice(0);
+    const results = await Promise.allSettled(batch.map((b) => b.signed));
+    const calls: { call: Uint8Array; connectionId: ConnectionId | null }[] = [];
+    for (const [i, result] of results.entries()) {
+      const { call } = batch[i]!;
+      if (result.status === 'fulfilled') calls.push({ call: encodeSignedCall(result.value), connectionId: call.connectionId });
+      else this.warn(`Room ${this.options.room}: call ${call.callId} of client "${call.client}" (${call.reducer}) could not be signed: ${String(result.reason)}`);
+    }
+    if (this.authorityPeer !== undefined && calls.length > 0) this.send(this.authorityPeer, { type: 'calls', calls });
+  }
+}
+
+/** A call whose signature held, with its signer. */
+interface VerifiedCall {
+  readonly signed: SignedCall;
+  readonly sender: Identity;
+}
+
+/** A batch whose signature held, against the authority pinned when it was checked. */
+interface VerifiedBatch {
+  readonly signed: SignedBatch;
+  readonly pinned: Identity;
 }
 
 const keyOf = (call: TabCall): string => `${call.client}\u0000${call.callId}`;

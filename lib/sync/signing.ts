@@ -33,9 +33,20 @@ export async function exportPublicKey(publicKey: CryptoKey): Promise<Uint8Array>
  * @example
  * const identity = await identityFromPublicKey(await exportPublicKey(pair.publicKey));
  */
-export async function identityFromPublicKey(publicKeyRaw: Uint8Array): Promise<Identity> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', ownBuffer(publicKeyRaw)))) as Identity;
+export function identityFromPublicKey(publicKeyRaw: Uint8Array): Promise<Identity> {
+  // Every signed call and batch carries its key: the few keys of a room are hashed once each.
+  const hex = toHex(publicKeyRaw);
+  let identity = identities.get(hex);
+  if (identity === undefined) {
+    identity = crypto.subtle.digest('SHA-256', ownBuffer(publicKeyRaw)).then((digest) => toHex(new Uint8Array(digest)) as Identity);
+    if (identities.size >= CACHE_LIMIT) identities.delete(identities.keys().next().value!);
+    identities.set(hex, identity);
+  }
+  return identity;
 }
+
+/** Identities by public key hex (see {@link identityFromPublicKey}). */
+const identities = new Map<string, Promise<Identity>>();
 
 /** Signs `bytes` with an identity's private key; the result is {@link SIGNATURE_LENGTH} bytes. */
 export async function sign(privateKey: CryptoKey, bytes: Uint8Array): Promise<Uint8Array> {
