@@ -32,6 +32,11 @@ export interface DatabaseOptions {
   readonly keepEntries?: number;
   /** What to do when the stored schema changed incompatibly: refuse (default), start over, or migrate. */
   readonly onSchemaMismatch?: 'refuse' | 'reset' | Migration;
+  /**
+   * Run the module's `init` when this opens a new database. Default true; false
+   * for a browser that follows a room's authority, whose log carries the room's `init`.
+   */
+  readonly init?: boolean;
 }
 
 /** One call to submit. */
@@ -131,7 +136,7 @@ export class Database {
     if (stored === undefined || comparison === undefined || (comparison.kind === 'breaking' && mismatch === 'reset')) {
       const db = new Database(engine, options, { seq: 0, chain: GENESIS, epoch: 1, lastTimestamp: 0n }, new Map(), warnings);
       await storage.commit({ meta: { schema: storedSchema(module.tables), epoch: 1 } });
-      const init = module.init === undefined ? undefined : db.submit({ reducer: module.init.name, args: {}, sender: options.identity, connectionId: null, internal: true });
+      const init = module.init === undefined || options.init === false ? undefined : db.submit({ reducer: module.init.name, args: {}, sender: options.identity, connectionId: null, internal: true });
       if (init !== undefined && !init.outcome.ok) throw init.outcome.error;
       await db.commits.drain();
       return db;

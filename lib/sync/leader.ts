@@ -84,7 +84,8 @@ export class Leader {
   static async start(module: ModuleDef, options: LeaderOptions): Promise<Leader> {
     const epoch = await bumpEpoch(options.storage);
     const storage = fencedStorage(options.storage, epoch);
-    const db = await Database.open(module, { ...options, storage });
+    // A follower of a room's authority takes its `init` from the authority's log, like every other entry.
+    const db = await Database.open(module, { ...options, storage, init: options.upstream === undefined });
     db.epoch = epoch;
     // Creating a database writes epoch 1; keep the bumped one so older leaders stay fenced.
     if ((await storedEpoch(options.storage)) < epoch) await storage.commit({ meta: { epoch } });

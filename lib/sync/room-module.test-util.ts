@@ -10,6 +10,8 @@ const item = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), o
 const online = table({ name: 'online', public: true }, { connection: t.connectionId().primaryKey() });
 const db = schema({ marker, item, online });
 const reducers = {
+  // Run once, by the browser that creates the room: its followers take it from the log.
+  setup: db.init((ctx) => void ctx.db.item.insert({ id: 1000, owner: undefined })),
   connected: db.clientConnected((ctx) => void ctx.db.online.insert({ connection: ctx.connectionId! })),
   disconnected: db.clientDisconnected((ctx) => void ctx.db.online.connection.delete(ctx.connectionId!)),
   mark: db.reducer({ call: t.string() }, (ctx, { call }) => void ctx.db.marker.insert({ id: 0n, call })),

@@ -135,6 +135,20 @@ describe('a room of browsers', () => {
     });
   }
 
+  it("runs the module's init once, in the browser that creates the room; its followers take it from the log", async () => {
+    const net = new PeerNet(21);
+    const a = await openBrowser(net, 'auth', 'authority');
+    const b = await openBrowser(net, 'rep1', 'replica');
+    expect(b.leader.db.seq).toBe(0);
+    net.connect('auth', 'rep1');
+    call(a, 'mark', { call: 'after-init' });
+    await settle(net, [a, b]);
+    expect(b.leader.db.seq).toBe(a.leader.db.seq);
+    expect(b.leader.db.stateHash()).toBe(a.leader.db.stateHash());
+    expect(b.leader.db.engine.rows('item')).toEqual([{ id: 1000, owner: undefined }]);
+    expect(b.logs.filter((l) => l.level !== 'info').map((l) => l.message)).toEqual([]);
+  });
+
   it('runs the inventory race between two replicas: one wins, the other is refused, all agree', async () => {
     const net = new PeerNet(7);
     const [a, b, c] = [await openBrowser(net, 'auth', 'authority'), await openBrowser(net, 'rep1', 'replica'), await openBrowser(net, 'rep2', 'replica')];
@@ -147,7 +161,8 @@ describe('a room of browsers', () => {
     await settle(net, [a, b, c]);
     const owner = a.leader.db.engine.rows('item')[0]!.owner;
     expect([b.identity, c.identity]).toContain(owner);
-    for (const r of [b, c]) expect(r.leader.db.engine.rows('item')).toEqual([{ id: 1, owner }]);
+    // Beside item 1000, which the module's init made.
+    for (const r of [b, c]) expect(r.leader.db.engine.rows('item')).toEqual([{ id: 1, owner }, { id: 1000, owner: undefined }]);
     const refused = [...a.leader.db.ledger.entries()].filter(([, last]) => !last.outcome.ok);
     expect(refused.map(([, last]) => last.outcome)).toEqual([{ ok: false, name: 'SenderError', message: 'Item 1 is already owned' }]);
   });

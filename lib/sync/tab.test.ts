@@ -50,6 +50,20 @@ describe('tab election', () => {
     expect(seen.at(-1)).toMatchObject({ role: 'leader', epoch: 2, leader: 'tab2' });
     expect(seen.some((s) => s.role === 'replica' && s.leader === 'tab1')).toBe(true);
   });
+
+  it("reports the leader's own seq as its calls become durable", async () => {
+    const cluster = new Cluster(4);
+    const a = await cluster.openTab();
+    await cluster.settle();
+    const seen: number[] = [];
+    a.tab.onStatus((s) => seen.push(s.seq));
+    cluster.call(a, 'bump');
+    await cluster.settle();
+    cluster.call(a, 'bump');
+    await cluster.settle();
+    expect(seen.at(-1)).toBe(a.tab.leader!.db.seq);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('handover', () => {

@@ -328,6 +328,7 @@ export class Tab {
       onCallFailed: (client, callId, name, message) => this.pending.fail(client, callId, name, message),
       onDurable: (entries) => {
         for (const entry of entries) this.observe(entry);
+        this.emitStatus(); // the seq moved (the host paces what it sends)
       },
       onStepDown: (reason) => {
         detach?.();
