@@ -13,6 +13,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^lockstep\/testing$/, replacement: here('./lib/testing/index.ts') },
+      { find: /^lockstep\/devtools$/, replacement: here('./lib/devtools/index.ts') },
       { find: /^lockstep\/worker$/, replacement: here('./worker/index.ts') },
       { find: /^lockstep$/, replacement: here('./lib/index.ts') },
     ],
@@ -28,7 +29,7 @@ export default defineConfig({
   test: {
     // A hang detector, not a speed check: shared 2-core machines run property tests several times slower under load.
     testTimeout: 30_000,
-    include: ['lib/**/*.test.ts', 'worker/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'worker/**/*.test.ts', 'demo/**/*.test.ts'],
     typecheck: { enabled: true, include: ['lib/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

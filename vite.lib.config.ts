@@ -16,6 +16,7 @@ export default defineConfig({
         'lib/index': here('./lib/index.ts'),
         'worker/index': here('./worker/index.ts'),
         'lib/testing/index': here('./lib/testing/index.ts'),
+        'lib/devtools/index': here('./lib/devtools/index.ts'),
         // Node only (the signaling relay, its CLI and Vite plugin): node:* stay imports.
         'lib/signal/index': here('./lib/signal/index.ts'),
         'lib/signal/cli': here('./lib/signal/cli.ts'),

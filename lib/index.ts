@@ -49,7 +49,7 @@ export type { Hash } from './codec/hash';
 
 // ---- Client: connect() from the UI thread (lib/client) ----
 export { connect } from './client/connection';
-export type { Connection, ConnectionStatus, Divergence, ModuleLogLine } from './client/connection';
+export type { Connection, ConnectionStatus, Divergence, ModuleLogLine, ModuleDescription, ImportOptions } from './client/connection';
 export type { ConnectOptions, MessagePortLike, PeersOption, RtcConfig } from './client/options';
 export { websocketSignaling, broadcastSignaling, manualSignaling, SignalingError } from './signal/browser';
 export type { Signaling, SignalEvent, ManualSignaling } from './signal/browser';
@@ -66,7 +66,7 @@ export type {
   RowCallback,
   UpdateCallback,
 } from './client/client-types';
-export type { Durability, SqlResult, InspectResult } from './sync/client-protocol';
+export type { Durability, SqlResult, InspectResult, CommittedEntry, ImportResult } from './sync/client-protocol';
 
 // Queries: one-off SQL and live subscriptions over a store (the worker host and lockstep/testing use them).
 export { QueryEngine } from './query/query-engine';

@@ -30,6 +30,13 @@ export interface ServeOptions {
    * versions like "1.4.2"). Without it, schema changes still tell which is newer.
    */
   readonly version?: string | number;
+  /**
+   * Answers the devtools' requests (`lockstep/devtools`): the stream of committed entries
+   * (`conn.onCommit`), backups (`conn.exportDatabase`) and restores (`conn.importDatabase`,
+   * only into a new database). Default true; pass false to refuse them in a build where no
+   * page may export the data or replace it.
+   */
+  readonly devtools?: boolean;
 }
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -62,7 +69,7 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
 
   /** The main thread's answer to the pending `room-join`. */
   let joined: ((message: RoomJoinedMessage) => void) | undefined;
-  const { version, ...tabOptions } = options;
+  const { version, devtools, ...tabOptions } = options;
 
   const open = async (database: string, roomOption: HelloRequest['room']): Promise<(message: ClientMessage) => void> => {
     const { identity, privateKey, publicKey } = await loadOrCreateIdentity();
@@ -105,7 +112,16 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
       },
       DatabaseHost.events(() => host),
     );
-    host = new DatabaseHost(tab, { timers, locks, connectionLocks: `${name}:connection:` });
+    host = new DatabaseHost(tab, {
+      timers,
+      locks,
+      connectionLocks: `${name}:connection:`,
+      database,
+      // Every other tab of this database queues for the leader's lock.
+      otherTabs: async () => ((await navigator.locks.query()).pending ?? []).filter((lock) => lock.name === name).length,
+      ...(version === undefined ? {} : { version }),
+      ...(devtools === undefined ? {} : { devtools }),
+    });
     return host.connect(identity, randomId(16) as ConnectionId, send);
   };
 

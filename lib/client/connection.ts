@@ -2,10 +2,11 @@
  * `connect()`: a typed connection to a database hosted in a worker, with the
  * client cache, reducer calls and subscriptions.
  */
-import { deserializeError, QueryError, type LockstepError } from '../errors';
+import { deserializeError, QueryError, ValueError, type LockstepError } from '../errors';
 import type { CallableReducerName, ReducerArgs, ReducerCalls } from '../schema/module-types';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../sync/client-protocol';
+import type { CommittedEntry, ImportResult } from '../sync/client-protocol';
 import { ClientCache } from './client-cache';
 import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';
@@ -24,6 +25,18 @@ export type ConnectionStatus = TabStatus;
 
 /** A replay of this tab that disagreed with the leader's log: `conn.onDiverged`. The tab resyncs from the leader's state. */
 export type Divergence = Omit<DivergedMessage, 'type'>;
+
+/** The module as the host described it when the connection opened: `conn.describe()`. Plain data. */
+export type ModuleDescription = Pick<HelloResult, 'tables' | 'reducers'>;
+
+/** Options of {@link Connection.importDatabase}. */
+export interface ImportOptions {
+  /**
+   * Accept a backup whose tables match this module's but whose reducers differ (the app changed
+   * its reducers' code since the export). Without it such a backup is refused.
+   */
+  readonly allowReducerChanges?: boolean;
+}
 
 /** An open connection to a database. `M` is the module's type: `connect<typeof chat>(...)`. */
 export interface Connection<M> {
@@ -66,6 +79,45 @@ export interface Connection<M> {
   goOnline(): void;
   /** The database's status: role, epoch, last seq, state hash, rows per table. With `replay`, also re-runs the whole log (slow) and reports its state hash. */
   inspect(options?: { readonly replay?: boolean }): Promise<InspectResult>;
+  /**
+   * The module's tables (columns, indexes, visibility) and reducers (kind and parameter types), as
+   * the host described them when the connection opened; empty before that. For tools: the devtools
+   * build their reducer forms from it.
+   */
+  describe(): ModuleDescription;
+  /**
+   * Devtools: calls `cb` with every log entry this tab applies (reducer, sender, seq, arguments,
+   * outcome, rows changed per table, and how long the reducer ran here), once it is durable for a
+   * `confirmed` connection. The host sends entries only while some callback is registered. Returns
+   * a function that removes `cb`. A worker served with `{ devtools: false }` refuses; the refusal
+   * is reported to the console.
+   */
+  onCommit(cb: (entry: CommittedEntry) => void): () => void;
+  /**
+   * Devtools: a backup of the whole database, as the bytes of a file: every row (private tables
+   * too) at the last durable seq, with the module's schema and reducer hashes. Restore it with
+   * {@link Connection.importDatabase} into a new database.
+   * @example
+   * const bytes = await conn.exportDatabase();
+   * const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([bytes])), download: 'chat.lockstep' });
+   * link.click();
+   */
+  exportDatabase(): Promise<Uint8Array>;
+  /**
+   * Devtools: restores a backup made by {@link Connection.exportDatabase} into this database, which
+   * must be new (no client has called a reducer in it: only `init`, lifecycle and scheduled
+   * reducers ran). The state is replaced by the backup's rows; live queries see the difference as
+   * a `refresh`. Rejects, changing nothing, with an error naming the problem: a `DecodeError` for a
+   * file that is not a backup or is damaged, a `SchemaError` for a backup of other tables (or other
+   * reducers, see {@link ImportOptions.allowReducerChanges}), a `ConstraintError` for a database
+   * that is not new, is shared in a room, or is open in other tabs of this browser (close them
+   * first: they would go on showing the replaced state). The tab's leadership restarts from the
+   * restored state (a new epoch); calls made meanwhile wait and apply to it.
+   * @example
+   * const restored = await connect<typeof chat>({ database: 'chat-restored', worker });
+   * await restored.importDatabase(new Uint8Array(await file.arrayBuffer()));
+   */
+  importDatabase(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult>;
   /**
    * Closes the connection: pending and later calls reject with a `ClosedError`, subscriptions end,
    * and the cache keeps its last rows. Resolves once the host has answered; then the worker is terminated.
@@ -114,6 +166,8 @@ export class ClientConnection<M> implements Connection<M> {
   readonly #logListeners = new Set<(line: ModuleLogLine) => void>();
   readonly #statusListeners = new Set<(status: ConnectionStatus) => void>();
   readonly #divergedListeners = new Set<(divergence: Divergence) => void>();
+  readonly #commitListeners = new Set<(entry: CommittedEntry) => void>();
+  #description: ModuleDescription = { tables: [], reducers: [] };
   #status: ConnectionStatus = { role: 'replica', epoch: 0, leader: undefined, lag: 0, seq: 0 };
   #catalog = new ReducerCatalog();
   #lastCallId = 0;
@@ -209,6 +263,35 @@ export class ClientConnection<M> implements Connection<M> {
     return this.#rpc.request<InspectResult>((requestId) => (replay ? { type: 'inspect', requestId, replay } : { type: 'inspect', requestId }));
   }
 
+  describe(): ModuleDescription {
+    return this.#description;
+  }
+
+  onCommit(cb: (entry: CommittedEntry) => void): () => void {
+    const off = listen(this.#commitListeners, cb, 'onCommit');
+    if (this.#commitListeners.size === 1) this.#watchCommits(true);
+    return () => {
+      const had = this.#commitListeners.has(cb);
+      off();
+      if (had && this.#commitListeners.size === 0) this.#watchCommits(false);
+    };
+  }
+
+  exportDatabase(): Promise<Uint8Array> {
+    return this.#rpc.request<Uint8Array>((requestId) => ({ type: 'export', requestId }));
+  }
+
+  importDatabase(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
+    if (!(bytes instanceof Uint8Array)) return Promise.reject(new ValueError(`importDatabase() takes the bytes of a backup file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`));
+    return this.#rpc.request<ImportResult>((requestId) => ({ type: 'import', requestId, bytes, ...(options.allowReducerChanges === true ? { allowReducerChanges: true } : {}) }));
+  }
+
+  #watchCommits(watch: boolean): void {
+    this.#rpc.request((requestId) => ({ type: 'watch-commits', requestId, watch })).catch((error: unknown) => {
+      if (!this.#rpc.closing) reportError(error);
+    });
+  }
+
   close(): Promise<void> {
     this.#leaveRoom();
     const closed = this.#rpc.close();
@@ -232,6 +315,7 @@ export class ClientConnection<M> implements Connection<M> {
     this.identity = hello.identity;
     this.connectionId = hello.connectionId;
     this.#catalog = new ReducerCatalog(hello.reducers);
+    this.#description = Object.freeze({ tables: hello.tables, reducers: hello.reducers });
     this.#status = hello.status;
     const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
     for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
@@ -263,6 +347,8 @@ export class ClientConnection<M> implements Connection<M> {
         return void this.#joinRoom().catch(reportError);
       case 'room-leave':
         return this.#leaveRoom();
+      case 'commit':
+        return emit(this.#commitListeners, message.entry);
     }
   }
 

@@ -53,6 +53,20 @@ export interface EngineOptions {
 const ZERO_IDENTITY = '0'.repeat(64) as Identity;
 
 /**
+ * The platform's monotonic clock, taken before any guard replaces `performance.now`:
+ * the engine times each reducer run from outside it, for the devtools.
+ */
+const clock: () => number = typeof performance === 'object' && typeof performance.now === 'function' ? performance.now.bind(performance) : Date.now;
+
+/** How long the engine's last call ran: see {@link Engine.lastRun}. */
+export interface CallTiming {
+  /** The call that ran (committed or rolled back). */
+  readonly request: CallRequest;
+  /** Milliseconds from opening its transaction to committing or rolling it back (commit listeners excluded). */
+  readonly ms: number;
+}
+
+/**
  * Runs a module's reducers as transactions over its in-memory tables. The same
  * requests in the same order give the same state on every engine: this is what
  * the authority runs and what replicas replay.
@@ -66,6 +80,12 @@ export class Engine {
   readonly scheduler: Scheduler;
   private readonly logSink: (record: LogRecord) => void;
   private readonly commitListeners = new Set<(diff: TxDiff, request: CallRequest) => void>();
+  /**
+   * The last call this engine ran and how long it took, or undefined before the first. Not part of
+   * the replicated state (it differs on every engine); the host reads it right after a call to
+   * report the run time of its log entry.
+   */
+  lastRun: CallTiming | undefined;
 
   constructor(
     readonly module: ModuleDef,
@@ -135,6 +155,7 @@ export class Engine {
       return { ok: false, error: toLockstepError(error) };
     }
     const log = this.logger(reducer.name);
+    const started = clock();
     const tx = this.store.begin();
     install(log);
     try {
@@ -149,6 +170,7 @@ export class Engine {
       uninstall();
       this.store.rollback();
       if (reducer.kind === 'scheduled') this.scheduler.skip(reducer.scheduleTable!, (request.args as { arg: Row }).arg);
+      this.lastRun = { request, ms: clock() - started };
       const failure = toLockstepError(error, { reducer: reducer.name });
       if (!(failure instanceof SenderError) && failure.cause !== undefined) this.logSink({ level: 'error', reducer: reducer.name, message: failure.stack ?? failure.message });
       return { ok: false, error: failure };
@@ -158,6 +180,7 @@ export class Engine {
     const diff = tx.diff();
     const ran = reducer.kind === 'scheduled' ? { table: reducer.scheduleTable!, row: (request.args as { arg: Row }).arg } : undefined;
     this.scheduler.afterCommit(diff, request.timestamp, ran);
+    this.lastRun = { request, ms: clock() - started };
     for (const listener of this.commitListeners) {
       try {
         listener(diff, request);

@@ -88,8 +88,45 @@ export interface RoomJoinedMessage {
   readonly port: MessagePort;
 }
 
+/**
+ * Devtools: starts (`watch: true`) or stops sending this session a {@link CommitMessage}
+ * for every entry this tab applies. Answered at once.
+ */
+export interface WatchCommitsRequest {
+  readonly type: 'watch-commits';
+  readonly requestId: number;
+  readonly watch: boolean;
+}
+
+/** Devtools: a backup of the whole database (see `conn.exportDatabase`). Answered with the file's bytes (`Uint8Array`). */
+export interface ExportRequest {
+  readonly type: 'export';
+  readonly requestId: number;
+}
+
+/** Devtools: replaces a new database's state with a backup (see `conn.importDatabase`). Answered with {@link ImportResult}. */
+export interface ImportRequest {
+  readonly type: 'import';
+  readonly requestId: number;
+  /** The file made by `export`. */
+  readonly bytes: Uint8Array;
+  /** Accept a backup whose tables match but whose reducers differ (the app changed its code since). */
+  readonly allowReducerChanges?: boolean;
+}
+
 /** Everything a connection sends. */
-export type ClientMessage = HelloRequest | CallRequestMessage | SubscribeRequest | UnsubscribeRequest | SqlRequest | CloseRequest | InspectRequest | RoomJoinedMessage;
+export type ClientMessage =
+  | HelloRequest
+  | CallRequestMessage
+  | SubscribeRequest
+  | UnsubscribeRequest
+  | SqlRequest
+  | CloseRequest
+  | InspectRequest
+  | RoomJoinedMessage
+  | WatchCommitsRequest
+  | ExportRequest
+  | ImportRequest;
 
 /** The answer to `inspect`. */
 export interface InspectResult {
@@ -107,6 +144,8 @@ export interface InspectResult {
   readonly liveQueries: number;
   /** Bytes of log and snapshots in storage (estimate). */
   readonly storageBytes: number;
+  /** The seq of the latest snapshot in storage (recovery loads it and replays the log after it); 0 when there is none. */
+  readonly snapshotSeq: number;
   /** Warnings from opening: a cut log tail, a migration. */
   readonly warnings: readonly string[];
   /** Calls of this tab waiting for their answer. */
@@ -220,5 +259,60 @@ export interface RoomJoinMessage {
   readonly type: 'room-join' | 'room-leave';
 }
 
+/** A log entry this tab applied, as the devtools show it (see {@link WatchCommitsRequest}). */
+export interface CommittedEntry {
+  readonly seq: number;
+  /** The epoch of the authority that ordered it. */
+  readonly epoch: number;
+  readonly reducer: string;
+  /** True for `init`, lifecycle and scheduled runs. */
+  readonly internal: boolean;
+  readonly sender: Identity;
+  readonly connectionId: ConnectionId | null;
+  /** The calling client's call number; undefined for internal calls. */
+  readonly callId: number | undefined;
+  /** Microseconds since the Unix epoch, as stamped by the authority. */
+  readonly timestamp: bigint;
+  /** The decoded arguments; undefined when they could not be decoded here. */
+  readonly args: Readonly<Record<string, unknown>> | undefined;
+  /** Committed, or failed (logged so a retried call gets the same answer) with the error's name and message. */
+  readonly outcome: { readonly ok: true } | { readonly ok: false; readonly name: string; readonly message: string };
+  /** Rows deleted and inserted per table (an update counts as one of each). */
+  readonly changes: readonly { readonly table: string; readonly inserts: number; readonly deletes: number }[];
+  /**
+   * Milliseconds the reducer ran in this tab's engine (on the leader: the run that made the entry;
+   * on a replica: its replay). Undefined when this tab did not run it (a failed entry a replica only records).
+   */
+  readonly durationMs: number | undefined;
+}
+
+/** Devtools: one applied entry, sent to sessions that asked with {@link WatchCommitsRequest}. */
+export interface CommitMessage {
+  readonly type: 'commit';
+  readonly entry: CommittedEntry;
+}
+
+/** The answer to `import`. */
+export interface ImportResult {
+  /** The seq the restored state starts at. */
+  readonly seq: number;
+  /** The seq the backup was taken at (the restored seq is greater when this database's log was already further). */
+  readonly backupSeq: number;
+  /** Rows per table, as restored. */
+  readonly rows: Readonly<Record<string, number>>;
+  /** The restored state's hash: equal to the exported database's at `backupSeq`. */
+  readonly stateHash: string;
+}
+
 /** Everything the host sends. */
-export type HostMessage = ResultMessage | AppliedMessage | TransactionMessage | SubscriptionErrorMessage | LogMessage | StatusMessage | DivergedMessage | RefreshMessage | RoomJoinMessage;
+export type HostMessage =
+  | ResultMessage
+  | AppliedMessage
+  | TransactionMessage
+  | SubscriptionErrorMessage
+  | LogMessage
+  | StatusMessage
+  | DivergedMessage
+  | RefreshMessage
+  | RoomJoinMessage
+  | CommitMessage;

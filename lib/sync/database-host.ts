@@ -1,5 +1,8 @@
-import { serializeError } from '../errors';
+import { exportBackup, importBackup, type BackupTarget } from './host-backup';
+import type { BackupFitOptions } from './backup';
+import { ReducerError, serializeError } from '../errors';
 import type { Engine } from '../engine/engine';
+import { decodeDiff } from '../log/diff-codec';
 import type { LogEntry } from '../log/entry';
 import { replayFromScratch } from '../log/replay';
 import { QueryEngine } from '../query/query-engine';
@@ -7,7 +10,8 @@ import type { ModuleDef } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
-import type { ClientMessage, Durability, HelloResult, HostMessage, InspectResult, SqlResult } from './client-protocol';
+import type { ClientMessage, CommittedEntry, Durability, HelloResult, HostMessage, ImportResult, InspectResult, SqlResult } from './client-protocol';
+import { describeModule, type ModuleFingerprint } from './handshake';
 import { HostSession, lifecycleCall, lifecycleClient } from './host-session';
 import type { TabLocks } from './locks';
 import type { TabCall, TabCallResult } from './pending-calls';
@@ -34,6 +38,21 @@ export interface HostOptions {
   readonly locks?: TabLocks;
   /** The prefix of connection lock names; default `lockstep:connection:`. */
   readonly connectionLocks?: string;
+  /** The database's name, recorded in backups (`conn.exportDatabase`) and named in their errors. */
+  readonly database?: string;
+  /**
+   * How many other tabs have this database open: an import is refused while any do (see
+   * `importBackup`). `serve` counts the tabs queued for the leader's Web Lock.
+   */
+  readonly otherTabs?: () => Promise<number>;
+  /** The module's declared version (`serve(module, { version })`), recorded in backups. */
+  readonly version?: string | number;
+  /**
+   * Answers the devtools' requests: the stream of committed entries (`conn.onCommit`), and
+   * `conn.exportDatabase` / `conn.importDatabase`. Default true: the page that owns the worker is
+   * the developer's own. With false they are refused with a `ReducerError` naming this option.
+   */
+  readonly devtools?: boolean;
 }
 
 /**
@@ -59,6 +78,7 @@ export class DatabaseHost {
   private closed = false;
   /** Connections whose lock this tab queued for (as leader). */
   private readonly watched = new Set<string>();
+  private fingerprintValue: Promise<ModuleFingerprint> | undefined;
 
   /**
    * Starts serving over an open tab. Pass the host's {@link DatabaseHost.events}
@@ -185,6 +205,8 @@ export class DatabaseHost {
       rows,
       liveQueries: this.queriesValue.liveQueries,
       storageBytes: storage === undefined ? 0 : await storage.estimateBytes(),
+      // Reads the snapshot's chunks too; inspect() already reads every stored byte for storageBytes.
+      snapshotSeq: storage === undefined ? 0 : ((await storage.latestSnapshot())?.seq ?? 0),
       warnings: leader?.db.warnings ?? [],
       pendingCalls: tab.pendingCalls,
     };
@@ -192,6 +214,23 @@ export class DatabaseHost {
     await leader?.db.flush();
     const replayed = await replayFromScratch(this.module, storage, engine.identity);
     return { ...base, replayStateHash: replayed.stateHash, replayEntries: replayed.entries };
+  }
+
+  /** Throws a `ReducerError` naming `what` when the devtools' requests are turned off (see {@link HostOptions.devtools}). */
+  checkDevtools(what: string): void {
+    if (this.options.devtools === false) throw new ReducerError(`${what} is a devtools request, and this worker turns them off: serve(module, { devtools: false })`);
+  }
+
+  /** A backup of the whole database (see `conn.exportDatabase`). */
+  async exportDatabase(): Promise<Uint8Array> {
+    this.checkDevtools('exportDatabase()');
+    return exportBackup(await this.backupTarget());
+  }
+
+  /** Replaces a new database's state with a backup (see `conn.importDatabase`); refuses, changing nothing, otherwise. */
+  async importDatabase(bytes: Uint8Array, options: BackupFitOptions = {}): Promise<ImportResult> {
+    this.checkDevtools('importDatabase()');
+    return importBackup(await this.backupTarget(), bytes, options);
   }
 
   /** Makes a call through the tab: answered by its own entry (see {@link HostSession}) or by the tab's final answer. */
@@ -219,12 +258,50 @@ export class DatabaseHost {
     await this.tab.close();
   }
 
-  /** Hands each session its queries' part of an applied entry. */
+  /** Hands each session its queries' part of an applied entry (and, to sessions that watch, the entry itself). */
   private applied(entry: LogEntry, durable: Promise<void>): void {
-    for (const session of this.sessions) session.publish(entry, durable);
+    let committed: CommittedEntry | undefined;
+    for (const session of this.sessions) {
+      if (session.watchingCommits) session.deliver(durable, { type: 'commit', entry: (committed ??= this.describeEntry(entry)) });
+      session.publish(entry, durable);
+    }
     const caller = entry.caller;
     if (caller !== undefined && caller.callId === 1 && entry.internal) this.watchConnection(caller.client);
     this.schedule();
+  }
+
+  /** An entry as the devtools show it; read right after the engine ran it, so its last run is this entry's. */
+  private describeEntry(entry: LogEntry): CommittedEntry {
+    const engine = this.engineValue;
+    const run = engine.lastRun;
+    const ran = run !== undefined && run.request.reducer === entry.reducer && run.request.seed === entry.seed && run.request.timestamp === entry.timestamp;
+    let args: Record<string, unknown> | undefined;
+    try {
+      args = engine.decodeArgs(entry.reducer, entry.args);
+    } catch {
+      args = undefined; // a reducer this module no longer has: the entry is shown without its arguments
+    }
+    const { outcome } = entry;
+    return {
+      seq: entry.seq,
+      epoch: entry.epoch,
+      reducer: entry.reducer,
+      internal: entry.internal,
+      sender: entry.sender,
+      connectionId: entry.connectionId,
+      callId: entry.caller?.callId,
+      timestamp: entry.timestamp,
+      args,
+      outcome: outcome.ok ? { ok: true } : { ok: false, name: outcome.name, message: outcome.message },
+      changes: outcome.ok ? decodeDiff(engine.store, outcome.diff).changes.map((c) => ({ table: c.table, inserts: c.inserts.length, deletes: c.deletes.length })) : [],
+      durationMs: ran ? run.ms : undefined,
+    };
+  }
+
+  private backupTarget(): Promise<BackupTarget> {
+    this.fingerprintValue ??= describeModule(this.module, this.options.version);
+    const { otherTabs } = this.options;
+    return this.fingerprintValue.then((fingerprint) => ({ tab: this.tab, module: this.module, database: this.options.database ?? '', fingerprint, ...(otherTabs === undefined ? {} : { otherTabs }) }));
   }
 
   /** As leader: queues for the lock of every connection that connected and has not disconnected. */

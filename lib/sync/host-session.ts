@@ -38,6 +38,8 @@ export class HostSession {
   private releaseConnection: (() => void) | undefined;
   /** The client that numbers this connection's calls: under its identity, so a room's authority can check who may use it. */
   private readonly client: string;
+  /** Set by the devtools (`conn.onCommit`): every applied entry is also sent as a `commit` message. */
+  watchingCommits = false;
 
   constructor(
     private readonly host: DatabaseHost,
@@ -122,6 +124,17 @@ export class HostSession {
         return;
       case 'close':
         this.close().then(() => this.deliver(this.host.flush(), reply()), fail);
+        return;
+      case 'watch-commits':
+        this.host.checkDevtools('onCommit()');
+        this.watchingCommits = message.watch;
+        this.deliver(RESOLVED, reply());
+        return;
+      case 'export':
+        this.host.exportDatabase().then((bytes) => this.deliver(RESOLVED, reply(bytes)), fail);
+        return;
+      case 'import':
+        this.host.importDatabase(message.bytes, message.allowReducerChanges === true ? { allowReducerChanges: true } : {}).then((result) => this.deliver(RESOLVED, reply(result)), fail);
         return;
     }
   }

@@ -1,0 +1,4 @@
+import { serve } from 'lockstep/worker';
+import * as game from './game.module';
+
+serve(game);

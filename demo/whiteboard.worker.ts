@@ -1,0 +1,4 @@
+import { serve } from 'lockstep/worker';
+import * as whiteboard from './whiteboard.module';
+
+serve(whiteboard);

@@ -1,0 +1,4 @@
+import { serve } from 'lockstep/worker';
+import * as inventory from './devtools.module';
+
+serve(inventory);
