@@ -1,12 +1,9 @@
 // The chat page: the people with their online dot and color, the messages with
 // their sender's name in that color, and two forms (display name, message).
-import type { LockstepError } from 'lockstep';
-import { openDemo } from './common';
+import { $, openDemo, run } from './common';
 import { displayName } from './chat.module';
 import type * as chat from './chat.module';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const error = $<HTMLDivElement>('error');
 const users = $<HTMLUListElement>('users');
 const messages = $<HTMLOListElement>('messages');
 
@@ -14,18 +11,6 @@ const conn = await openDemo<typeof chat>({
   database: 'demo-chat',
   worker: () => new Worker(new URL('./chat.worker.ts', import.meta.url), { type: 'module' }),
 });
-
-/** Runs a call and shows its error, if any, in the alert line; resolves true when it succeeded. */
-async function run(call: Promise<void>): Promise<boolean> {
-  error.textContent = '';
-  try {
-    await call;
-    return true;
-  } catch (e) {
-    error.textContent = (e as LockstepError).message;
-    return false;
-  }
-}
 
 const element = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text = ''): HTMLElementTagNameMap[K] =>
   Object.assign(document.createElement(tag), { className, textContent: text });

@@ -1,6 +1,6 @@
 // What every demo shares: the room from `?room=<name>`, the connection, a bar with
 // the connection's status and a link for another peer, and the devtools toggle.
-import { connect, websocketSignaling, type Connection } from 'lockstep';
+import { connect, websocketSignaling, type Connection, type LockstepError } from 'lockstep';
 import { mountDevtools } from 'lockstep/devtools';
 
 /** The room this page joins (`?room=<name>`), or undefined to run alone (tabs of this browser still share it). */
@@ -28,6 +28,25 @@ export async function openDemo<M>(options: DemoOptions): Promise<Connection<M>> 
   Object.assign(window, { conn });
   document.body.append(statusBar(conn));
   return conn;
+}
+
+/** The page's element with id `id`. */
+export const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+/**
+ * Runs a reducer call and shows its error, if any, in the page's `#error`
+ * element (cleared when the call starts); resolves true when it succeeded.
+ */
+export async function run(call: Promise<void>): Promise<boolean> {
+  const error = $('error');
+  error.textContent = '';
+  try {
+    await call;
+    return true;
+  } catch (e) {
+    error.textContent = (e as LockstepError).message;
+    return false;
+  }
 }
 
 /** A fresh room name for "open in a room" links. */

@@ -1,7 +1,7 @@
 // The cursor game's page: draws the replicated board on a canvas and sends this
 // player's mouse position, at most one move in flight and at most one per frame.
 import type { LockstepError } from 'lockstep';
-import { openDemo } from './common';
+import { $, openDemo, run } from './common';
 import { BOARD, COIN_RADIUS, PLAYER_RADIUS } from './game.module';
 import type * as game from './game.module';
 
@@ -10,7 +10,6 @@ interface Point {
   readonly y: number;
 }
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('board');
 const error = $<HTMLDivElement>('error');
 const meLine = $<HTMLElement>('me');

@@ -1,11 +1,10 @@
 // The inventory race's page: the sword and its owner, each player's gold, the world's total,
 // and the calls that change them. Every refusal comes from a reducer and shows under the cards.
-import type { Identity, LockstepError } from 'lockstep';
-import { openDemo } from './common';
+import type { Identity } from 'lockstep';
+import { $, openDemo, run } from './common';
 import { SWORD_ID } from './inventory.module';
 import type * as inventory from './inventory.module';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const error = $<HTMLDivElement>('error');
 const owner = $<HTMLDivElement>('owner');
 const players = $<HTMLUListElement>('players');
@@ -16,16 +15,6 @@ const conn = await openDemo<typeof inventory>({
   database: 'demo-inventory',
   worker: () => new Worker(new URL('./inventory.worker.ts', import.meta.url), { type: 'module' }),
 });
-
-/** Runs a call; shows its error, or clears the last one when it succeeds. */
-async function run(call: () => Promise<void>): Promise<void> {
-  try {
-    await call();
-    error.textContent = '';
-  } catch (e) {
-    error.textContent = (e as LockstepError).message;
-  }
-}
 
 const nameOf = (identity: Identity): string => conn.db.player.identity.find(identity)?.name ?? `${identity.slice(0, 8)}…`;
 
@@ -67,8 +56,8 @@ for (const table of [conn.db.player, conn.db.item]) {
 await conn.subscribe(['SELECT * FROM player', 'SELECT * FROM item']).applied;
 render();
 
-$('pick-up').addEventListener('click', () => void run(() => conn.reducers.pick_up({ id: SWORD_ID })));
-$('reset').addEventListener('click', () => void run(() => conn.reducers.reset_item({ id: SWORD_ID })));
+$('pick-up').addEventListener('click', () => void run(conn.reducers.pick_up({ id: SWORD_ID })));
+$('reset').addEventListener('click', () => void run(conn.reducers.reset_item({ id: SWORD_ID })));
 $<HTMLFormElement>('transfer').addEventListener('submit', (event) => {
   event.preventDefault();
   // The options' values are the players' identities, written by render().
@@ -79,5 +68,5 @@ $<HTMLFormElement>('transfer').addEventListener('submit', (event) => {
   }
   // An empty or unreadable field becomes NaN, which the reducer refuses by name.
   const value = amount.value.trim() === '' ? Number.NaN : Number(amount.value);
-  void run(() => conn.reducers.transfer_gold({ to, amount: value }));
+  void run(conn.reducers.transfer_gold({ to, amount: value }));
 });

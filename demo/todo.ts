@@ -1,26 +1,13 @@
-import type { LockstepError } from 'lockstep';
-import { openDemo, room } from './common';
+import { $, openDemo, room, run } from './common';
 import type * as todo from './todo.module';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const list = $<HTMLUListElement>('list');
-const error = $<HTMLDivElement>('error');
 const network = $<HTMLButtonElement>('network');
 
 const conn = await openDemo<typeof todo>({
   database: 'demo-todo',
   worker: () => new Worker(new URL('./todo.worker.ts', import.meta.url), { type: 'module' }),
 });
-
-/** Runs a call and shows its error, if any, under the form. */
-async function run(call: Promise<void>): Promise<void> {
-  error.textContent = '';
-  try {
-    await call;
-  } catch (e) {
-    error.textContent = (e as LockstepError).message;
-  }
-}
 
 /** Calls made while offline, still waiting for the room's authority. */
 const waiting = (): number => conn.status.room?.waiting ?? 0;
@@ -34,7 +21,7 @@ const pendingRows = new Set<bigint>();
 let nextPending = 0;
 
 /** Runs `call` with `row` (or a new todo's `text`) shown as pending until it is applied or fails. */
-function tracked(call: () => Promise<void>, mark: { readonly row: bigint } | { readonly text: string }): Promise<void> {
+function tracked(call: () => Promise<void>, mark: { readonly row: bigint } | { readonly text: string }): Promise<boolean> {
   const key = nextPending++;
   if ('row' in mark) pendingRows.add(mark.row);
   else pendingAdds.set(key, mark.text);
@@ -97,7 +84,7 @@ $<HTMLFormElement>('add').addEventListener('submit', (event) => {
   const text = input.value;
   input.value = '';
   // In a room, a call made offline resolves once the authority has it: the form does not wait.
-  void tracked(() => conn.reducers.add_todo({ text }), { text }).then(() => {
-    if (error.textContent) input.value = text;
+  void tracked(() => conn.reducers.add_todo({ text }), { text }).then((ok) => {
+    if (!ok) input.value = text;
   });
 });

@@ -1,8 +1,7 @@
 // The whiteboard page: draws committed strokes on a canvas, previews the stroke
 // being drawn, sends this pointer's position once per animation frame, and shows
 // the other connections' cursors as labelled dots.
-import type { LockstepError } from 'lockstep';
-import { openDemo } from './common';
+import { $, openDemo, run } from './common';
 import { BOARD_HEIGHT, BOARD_WIDTH, MAX_POINTS, short } from './whiteboard.module';
 import type * as whiteboard from './whiteboard.module';
 
@@ -16,8 +15,6 @@ interface Ink {
 const BACKGROUND = '#ffffff';
 const SWATCHES = ['#e63946', '#f4a261', '#2a9d8f', '#457b9d', '#8e44ad', '#222222'];
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const error = $<HTMLDivElement>('error');
 const surface = $<HTMLDivElement>('surface');
 const cursors = $<HTMLDivElement>('cursors');
 const colorInput = $<HTMLInputElement>('color');
@@ -29,18 +26,6 @@ const conn = await openDemo<typeof whiteboard>({
   database: 'demo-whiteboard',
   worker: () => new Worker(new URL('./whiteboard.worker.ts', import.meta.url), { type: 'module' }),
 });
-
-/** Runs a call and shows its error, if any, in the alert line. */
-async function run(call: Promise<void>): Promise<boolean> {
-  error.textContent = '';
-  try {
-    await call;
-    return true;
-  } catch (e) {
-    error.textContent = (e as LockstepError).message;
-    return false;
-  }
-}
 
 // ---- Committed strokes: painted one by one as they arrive, repainted whole when one leaves ----
 

@@ -1,21 +1,12 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openDemoPeer } from './demo-peer';
 
 // The chat demo (demo/chat.html) in two browsers (separate contexts: separate storage and
 // identities) joined in one room through the relay the dev server serves. The first to join
 // creates the room and is its authority.
 
-/** A new browser with the chat open in `room`, once its status bar says it is connected. */
-async function openPeer(browser: Browser, room: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
-  await context.grantPermissions(['camera', 'microphone']);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  page.on('console', (m) => m.type() === 'error' && console.error(`[console] ${m.text()}`));
-  await page.goto(`/demo/chat.html?room=${room}`);
-  await expect(page.locator('#peer-status')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
-  return page;
-}
+/** A new browser with the chat open in `room`, once connected. */
+const openPeer = (browser: Browser, room: string): Promise<Page> => openDemoPeer(browser, 'chat', room, { viewport: { width: 1100, height: 760 } });
 
 const identityOf = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { conn: { identity: string } }).conn.identity);
 

@@ -1,19 +1,12 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openDemoPeer } from './demo-peer';
 
 // The inventory race demo (demo/inventory.html) with two browsers (separate contexts: separate
 // storage and identities) in one room. The first to join creates the room and is its authority.
 
 /** A new browser with the demo open in `room`, once it is connected and its player exists. */
 async function openPlayer(browser: Browser, room: string): Promise<Page> {
-  const context = await browser.newContext();
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
-  await context.grantPermissions(['camera', 'microphone']);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  // A page that never connects usually failed to load a module: say which (e.g. Vite's 504 for an outdated pre-bundled dependency).
-  page.on('response', (response) => void (response.status() >= 500 && console.error(`[page] ${response.status()} ${response.url()}`)));
-  await page.goto(`/demo/inventory.html?room=${room}`);
-  await expect(page.locator('#peer-status')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
+  const page = await openDemoPeer(browser, 'inventory', room);
   await expect(page.locator('#me')).toContainText('You are', { timeout: 30_000 });
   return page;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openDemoPeer } from './demo-peer';
 
 // The whiteboard demo (demo/whiteboard.html) in two browsers (separate contexts: separate storage
 // and identities) joined in one room through the relay the dev server serves. The first to join
@@ -14,19 +15,8 @@ interface Spot {
   readonly y: number;
 }
 
-/** A new browser with the whiteboard open in `room`, once its status bar says it is connected. */
-async function openPeer(browser: Browser, room: string): Promise<Page> {
-  // Tall enough that the fixed status bar sits below the board in screenshots.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
-  await context.grantPermissions(['camera', 'microphone']);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  page.on('console', (m) => m.type() === 'error' && console.error(`[console] ${m.text()}`));
-  await page.goto(`/demo/whiteboard.html?room=${room}`);
-  await expect(page.locator('#peer-status')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
-  return page;
-}
+/** A new browser with the whiteboard open in `room`, once connected; tall enough that the fixed status bar sits below the board in screenshots. */
+const openPeer = (browser: Browser, room: string): Promise<Page> => openDemoPeer(browser, 'whiteboard', room, { viewport: { width: 1280, height: 860 } });
 
 /** The committed board's colour at a board position, as the page's canvas shows it. */
 function pixel(page: Page, at: Spot): Promise<Rgba> {

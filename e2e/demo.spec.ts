@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openDemoPeer } from './demo-peer';
 
 // The gallery and the todo demo (the other demos have a spec each). Peers in a room join through
 // the relay the Vite server runs at /lockstep-signal.
@@ -64,16 +65,7 @@ test('two tabs of the todo demo show the same live list, and the second goes on 
 });
 
 /** A new browser (context) on the todo demo in `room`, connected. */
-async function peer(browser: Browser, room: string): Promise<Page> {
-  const context = await browser.newContext();
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
-  await context.grantPermissions(['camera', 'microphone']);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  await page.goto(`/demo/todo.html?room=${room}`);
-  await expect(page.locator('#peer-status')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
-  return page;
-}
+const peer = (browser: Browser, room: string): Promise<Page> => openDemoPeer(browser, 'todo', room);
 
 test('a todo made with the network off syncs to the other browser when it is back, once', async ({ browser }, info) => {
   test.setTimeout(120_000);
