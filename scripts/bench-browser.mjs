@@ -318,7 +318,7 @@ const SECTIONS = {
           unit: 'µs',
           baselineName: `data channel round trip, same browsers, ${p}`,
           baselineValue: us(echoes, q),
-          note: `${latency.length} calls, one at a time, confirmed; 4 browsers in the room; to the authority and back, with a durable commit and a signature each way`,
+          note: `${latency.length} calls, one at a time, confirmed; 4 browsers in the room; to the authority and back: a signature and its check each way, the authority's durable commit`,
         });
       }
 

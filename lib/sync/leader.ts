@@ -13,7 +13,10 @@ export interface LeaderOptions extends DatabaseOptions {
   /** This tab's id in the tab protocol. */
   readonly id: string;
   readonly transport: Transport<TabMessage>;
-  /** Called with each entry as it is logged (applied to this tab's state), with the promise of its durability. */
+  /**
+   * Called with each entry as it is logged (applied to this tab's state), with the promise of its
+   * durability: here, or for an entry of a room's authority, already there (resolved).
+   */
   readonly onLogged?: (entry: LogEntry, durable: Promise<void>) => void;
   /** Called with entries once they are durable and sent, in seq order. */
   readonly onDurable?: (entries: readonly LogEntry[]) => void;
@@ -167,7 +170,8 @@ export class Leader {
     for (const entry of entries) {
       if (this.stopped !== undefined) return;
       if (entry.seq <= this.db.seq) continue;
-      this.track(this.db.appendOrdered(entry));
+      // Durable at the room's authority already: its effects reach this browser's sessions now, not after this copy's commit.
+      this.track(this.db.appendOrdered(entry), DURABLE_ELSEWHERE);
       if (entry.caller !== undefined) this.forwarded.delete(`${entry.caller.client}\u0000${entry.caller.callId}`);
     }
   }
@@ -219,10 +223,11 @@ export class Leader {
     // A duplicate's answer is in the log the replica replays: nothing to send.
   }
 
-  private track(submitted: Submitted): void {
+  /** Sends the entry on once durable here; its sessions hear of it once `answered` (by default, the same). */
+  private track(submitted: Submitted, answered: Promise<void> = submitted.durable): void {
     const entry = submitted.entry!;
     this.outbox.push(entry);
-    this.options.onLogged?.(entry, submitted.durable);
+    this.options.onLogged?.(entry, answered);
     submitted.durable.then(
       () => this.released(entry.seq),
       (error: unknown) => this.stepDown(`writing the log failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -294,3 +299,6 @@ export class Leader {
     return undefined;
   }
 }
+
+/** What a session waits for before it hears of an entry the room's authority made durable. */
+const DURABLE_ELSEWHERE: Promise<void> = Promise.resolve();
