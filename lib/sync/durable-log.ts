@@ -12,9 +12,11 @@ export interface DurableTail {
 /**
  * Reads the durable entries after `afterSeq` from storage segments. Everything
  * in storage is durable, so a leader can send it to replicas as it is; the
- * replicas check the chain.
+ * replicas check the chain. With `throughSeq` (the durable seq the reader must
+ * reach), a tail that stops short of it is incomplete: its entries were pruned
+ * behind a snapshot, even when none after `afterSeq` is left at all.
  */
-export async function readDurableTail(storage: Storage, afterSeq: number): Promise<DurableTail> {
+export async function readDurableTail(storage: Storage, afterSeq: number, throughSeq?: number): Promise<DurableTail> {
   const entries: LogEntry[] = [];
   for (const segment of await storage.readSegments(afterSeq)) {
     // Storage is trusted here (recovery checked it); replicas verify the chain themselves.
@@ -25,7 +27,7 @@ export async function readDurableTail(storage: Storage, afterSeq: number): Promi
       entries.push(entry);
     }
   }
-  return { entries, complete: true };
+  return { entries, complete: throughSeq === undefined || (entries.at(-1)?.seq ?? afterSeq) >= throughSeq };
 }
 
 /** Reads the stored epoch (0 before the first leader). */

@@ -272,7 +272,7 @@ export class Leader {
   private async answerHello(replicaId: string, fromSeq: number, resync: boolean): Promise<void> {
     this.announce();
     if (!resync && fromSeq >= this.durableSeqValue) return;
-    const tail = resync ? undefined : await readDurableTail(this.options.storage, fromSeq);
+    const tail = resync ? undefined : await readDurableTail(this.options.storage, fromSeq, this.durableSeqValue);
     if (this.stopped !== undefined) return;
     if (tail !== undefined && tail.complete) {
       this.sendEntries(tail.entries, replicaId, fromSeq);

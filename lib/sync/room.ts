@@ -343,7 +343,7 @@ export class RoomAuthority extends RoomRole {
   }
 
   private async catchUp(to: string, fromSeq: number, wantSnapshot: boolean): Promise<void> {
-    const tail = wantSnapshot ? undefined : await readDurableTail(this.leader.db.storage, fromSeq);
+    const tail = wantSnapshot ? undefined : await readDurableTail(this.leader.db.storage, fromSeq, this.leader.durableSeq);
     if (tail !== undefined && tail.complete) {
       for (let i = 0; i < tail.entries.length; i += CATCH_UP_BATCH) {
         const entries = tail.entries.slice(i, i + CATCH_UP_BATCH);
