@@ -18,6 +18,12 @@ export default defineConfig({
       { find: /^lockstep$/, replacement: here('./lib/index.ts') },
     ],
   },
+  // Every page's dependencies bundled before the first page loads: one found later (simple-peer sits behind a
+  // dynamic import) makes Vite re-bundle mid-run, and a page loading the old bundle fails to load a module.
+  optimizeDeps: {
+    entries: ['demo/*.html', 'e2e/pages/*.html', 'bench/browser/*.html'],
+    include: ['simple-peer/simplepeer.min.js', 'idb'],
+  },
   server: {
     host: '127.0.0.1',
     headers: {

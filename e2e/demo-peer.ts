@@ -18,9 +18,9 @@ export async function openDemoPeer(browser: Browser, page: string, room: string,
   await context.grantPermissions(['camera', 'microphone']);
   const tab = await context.newPage();
   tab.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  tab.on('console', (m) => void (m.type() === 'error' && console.error(`[console] ${m.text()}`)));
-  // A page that never connects usually failed to load a module: say which (e.g. Vite's 504 for an outdated pre-bundled dependency).
-  tab.on('response', (response) => void (response.status() >= 500 && console.error(`[page] ${response.status()} ${response.url()}`)));
+  tab.on('console', (m) => void (m.type() === 'error' && console.error(`[console] ${m.text()} (${m.location().url}, on ${tab.url()})`)));
+  // A page that never connects usually failed to load a module: say which (a 404, or Vite's 504 for an outdated pre-bundled dependency).
+  tab.on('response', (response) => void (response.status() >= 400 && console.error(`[page] ${response.status()} ${response.url()}`)));
   await tab.goto(`/demo/${page}.html?room=${room}`);
   await expect(tab.locator('#peer-status')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
   return tab;
