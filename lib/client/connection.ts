@@ -72,7 +72,8 @@ export interface Connection<M> {
    * Takes this browser out of its room (`peers`), as if the network were cut: reads and calls go on
    * locally, calls for the authority wait in a persistent queue, and `status.room.state` turns
    * `reconnecting`. The room is left by the tab that holds it (the one leading this browser), so call
-   * it there, or in every tab. The page's `offline` event does the same, and `online` undoes it.
+   * it there, or in every tab. The page's `offline` event does the same until its `online` event, but
+   * only {@link Connection.goOnline} ends what goOffline() began.
    */
   goOffline(): void;
   /** Joins the room again after {@link Connection.goOffline}: the waiting calls go to the authority, each applied once. */
@@ -174,12 +175,18 @@ export class ClientConnection<M> implements Connection<M> {
   #nextQueryId = 1;
   /** The room this tab joined for its browser, while it leads. */
   #room: { readonly room: RejoinableRoom; close(): void } | undefined;
-  /**
-   * Set by goOffline() and the page's `offline` event: the room stays left until goOnline().
-   * Not read from `navigator.onLine` at start: a machine on a LAN or loopback only can say false and still reach its peers.
-   */
+  /** Set by goOffline(): the room stays left until goOnline(). */
   #offline = false;
-  readonly #onNetwork = (event: Event): void => (event.type === 'offline' ? this.goOffline() : this.goOnline());
+  /**
+   * Set by the page's `offline` event, cleared by `online`: apart from goOffline(), so the network coming
+   * back does not undo the app's choice. Not read from `navigator.onLine` at start: a machine on a LAN or
+   * loopback only can say false and still reach its peers.
+   */
+  #networkDown = false;
+  readonly #onNetwork = (event: Event): void => {
+    this.#networkDown = event.type === 'offline';
+    this.#applyOnline();
+  };
 
   constructor(
     readonly database: string,
@@ -354,12 +361,18 @@ export class ClientConnection<M> implements Connection<M> {
 
   goOffline(): void {
     this.#offline = true;
-    this.#room?.room.pause();
+    this.#applyOnline();
   }
 
   goOnline(): void {
     this.#offline = false;
-    this.#room?.room.resume();
+    this.#applyOnline();
+  }
+
+  /** In the room unless the app went offline or the network is down. */
+  #applyOnline(): void {
+    if (this.#offline || this.#networkDown) this.#room?.room.pause();
+    else this.#room?.room.resume();
   }
 
   /**
@@ -375,7 +388,7 @@ export class ClientConnection<M> implements Connection<M> {
     const [{ joinRoom }, { bridgeRoom }, { rejoinableRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-transport'), import('../peer/rejoinable-room')]);
     if (this.#room !== undefined || this.#rpc.closing) return;
     const rtcConfig = peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig };
-    const room = rejoinableRoom((onError) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), onError, ...rtcConfig }), { paused: this.#offline, onError: reportError });
+    const room = rejoinableRoom((onError) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), onError, ...rtcConfig }), { paused: this.#offline || this.#networkDown, onError: reportError });
     const channel = new MessageChannel();
     const unbridge = bridgeRoom(room, channel.port1, { joined: room.firstJoin });
     globalThis.addEventListener?.('offline', this.#onNetwork);
