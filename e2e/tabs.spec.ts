@@ -142,7 +142,8 @@ test('a tab opened after 10,000 entries catches up from storage and the leader, 
   const late = (await openTab(context, name)).page;
   const view = await converge([first, late]);
   expect(view.seq).toBeGreaterThan(10_000);
-  expect(await late.evaluate(() => rt.status())).toMatchObject({ role: 'replica', lag: 0, seq: view.seq });
+  // conn.status is sent at most every 100 ms: wait for the one that follows the last entry.
+  await expect.poll(() => late.evaluate(() => rt.status())).toMatchObject({ role: 'replica', lag: 0, seq: view.seq });
   const counts = await markersOf(late);
   expect(counts.size).toBe(10_000);
   // Both tabs keep working together: a call from the late tab reaches the first one.
