@@ -39,6 +39,7 @@ export interface Harness {
   burst(from: number, count: number, batch: number, killAfter?: number, window?: number): Promise<number>;
   resolved(): number[];
   offline(): void;
+  joins(): number;
   online(): void;
   /** Burst calls that failed, as "id: name: message". */
   failures(): string[];

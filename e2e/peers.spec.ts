@@ -199,16 +199,21 @@ test('a replica cut off from the room keeps working, and its calls made offline 
   const bMarkers = await b.page.evaluate(() => rt.count('marker'));
   expect(await a.evaluate(() => rt.rows('marker').filter((m) => (m.call as number) >= 5000 && (m.call as number) < 6000).length)).toBe(0);
 
-  // The page's online event does not undo goOffline(), and its offline event holds the browser out even after goOnline().
-  await b.page.evaluate(() => dispatchEvent(new Event('online')));
-  await b.page.evaluate(() => dispatchEvent(new Event('offline')));
-  await b.page.evaluate(() => rt.online());
-  await b.page.waitForTimeout(1500);
+  // The page's online event does not undo goOffline(), and its offline event holds the browser out even after
+  // goOnline(). A join starts synchronously when the room is resumed, so counting joins right after shows none began.
+  const joins = await b.page.evaluate(() => {
+    const before = rt.joins();
+    dispatchEvent(new Event('online'));
+    dispatchEvent(new Event('offline'));
+    rt.online();
+    return { before, after: rt.joins() };
+  });
+  expect(joins.after).toBe(joins.before);
   expect(await b.page.evaluate(() => rt.status().room?.state)).toBe('reconnecting');
   expect(await a.evaluate(() => rt.status().room?.peers)).toBe(1);
 
   // Back online: the waiting calls go to the authority, each applied once, and b catches up.
-  await b.page.evaluate(() => dispatchEvent(new Event('online')));
+  expect(await b.page.evaluate(() => (dispatchEvent(new Event('online')), rt.joins()))).toBe(joins.before + 1);
   expect(await offlineBurst).toBe(200);
   await connected(b.page, 'replica');
   expect(await b.page.evaluate(() => rt.failures())).toEqual([]);

@@ -19,6 +19,8 @@ let identity: Identity;
 let roomName: string;
 /** Each peer's last hello to mallory. */
 const hellos = new Map<string, RoomHelloMessage>();
+/** Called at each new hello (see `join`). */
+let heard = (): void => {};
 const received: RoomMessage[] = [];
 
 async function hello(to: string, as: Identity, authority: boolean): Promise<void> {
@@ -39,10 +41,16 @@ const mallory = {
     room.onMessage((from, data) => {
       const message = decodeRoomMessage(data);
       received.push(message);
-      if (message.type === 'hello') hellos.set(from, message);
+      if (message.type === 'hello') {
+        hellos.set(from, message);
+        heard();
+      }
     });
     await room.joined;
-    while (hellos.size < count) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise<void>((resolve) => {
+      heard = () => void (hellos.size >= count && resolve());
+      heard();
+    });
     return identity;
   },
   /** The peer that said hello as the authority, and one that said hello as a replica. */

@@ -28,12 +28,14 @@ const statuses: unknown[] = [];
 const failures: string[] = [];
 const divergences: unknown[] = [];
 const logs: string[] = [];
+let joins = 0;
 
 const window_ = window;
 
 const rt = {
   async open(database: string, durability: 'confirmed' | 'fast' = 'confirmed', variant: Variant = 'runtime', room?: { name: string; relay: string }): Promise<unknown> {
-    const peers = room === undefined ? {} : { peers: { room: room.name, signaling: () => websocketSignaling(room.relay) } };
+    // Each join of the room (the first, and every rejoin) takes a new signaling: counted for rt.joins().
+    const peers = room === undefined ? {} : { peers: { room: room.name, signaling: () => (joins++, websocketSignaling(room.relay)) } };
     conn = await connect<typeof runtime>({ database, durability, worker: () => (worker = workers[variant]()), ...peers });
     conn.onStatus((status) => statuses.push(plain(status)));
     conn.onDiverged((divergence) => divergences.push(plain(divergence)));
@@ -119,6 +121,8 @@ const rt = {
   },
   /** Takes this browser out of its room (conn.goOffline), or back in. */
   offline: (): void => conn!.goOffline(),
+  /** How many times this page has joined (or begun to join) its room. */
+  joins: (): number => joins,
   online: (): void => conn!.goOnline(),
   resolved: (): number[] => resolved.splice(0),
   failures: (): string[] => failures.splice(0),

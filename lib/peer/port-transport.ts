@@ -10,6 +10,7 @@
  */
 import { ClosedError, DecodeError, describeValue } from '../errors';
 import type { PeerData, PeerEvent } from './framing';
+import { Listeners } from './listeners';
 
 /** Main thread → worker. */
 export type RoomPortEvent =
@@ -146,8 +147,8 @@ export interface PeerTransport {
 export function peerTransport(port: PortLike, options: PortRelayOptions = {}): PeerTransport {
   const transfer = options.transfer ?? true;
   const connected = new Set<string>();
-  const messageListeners = new Set<(from: string, data: PeerData) => void>();
-  const peerListeners = new Set<(event: PeerEvent) => void>();
+  const messageListeners = new Listeners<[string, PeerData]>();
+  const peerListeners = new Listeners<[PeerEvent]>();
   let closed = false;
   let resolveJoined: (peers: readonly string[]) => void;
   const joined = new Promise<readonly string[]>((resolve) => (resolveJoined = resolve));
@@ -158,13 +159,11 @@ export function peerTransport(port: PortLike, options: PortRelayOptions = {}): P
       case 'joined':
         return resolveJoined(event.peers);
       case 'message':
-        for (const fn of [...messageListeners]) fn(event.from, event.data);
-        return;
+        return messageListeners.emit(event.from, event.data);
       case 'peer':
         if (event.event.type === 'connected') connected.add(event.event.peer);
         else connected.delete(event.event.peer);
-        for (const fn of [...peerListeners]) fn(event.event);
-        return;
+        return peerListeners.emit(event.event);
       default:
         throw new DecodeError(`the peer transport got a message it does not know: ${describeValue(message.data)}`);
     }
@@ -187,14 +186,8 @@ export function peerTransport(port: PortLike, options: PortRelayOptions = {}): P
       request(to, data);
     },
     broadcast: (data) => request(undefined, data),
-    onMessage(fn) {
-      messageListeners.add(fn);
-      return () => void messageListeners.delete(fn);
-    },
-    onPeer(fn) {
-      peerListeners.add(fn);
-      return () => void peerListeners.delete(fn);
-    },
+    onMessage: (fn) => messageListeners.add(fn),
+    onPeer: (fn) => peerListeners.add(fn),
     peers: () => [...connected],
     joined,
     close() {

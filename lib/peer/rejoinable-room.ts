@@ -7,6 +7,7 @@
  */
 import { ClosedError } from '../errors';
 import type { PeerData, PeerEvent } from './framing';
+import { Listeners } from './listeners';
 import type { BridgeableRoom } from './port-transport';
 import type { Room } from './room';
 
@@ -49,8 +50,8 @@ export function rejoinableRoom(open: (onError: (error: Error) => void) => Room, 
   const retryMs = options.retryMs ?? 1000;
   const maxRetryMs = options.maxRetryMs ?? 30_000;
   const report = options.onError ?? ((error: Error) => console.error(error));
-  const messageListeners = new Set<(from: string, data: PeerData) => void>();
-  const peerListeners = new Set<(event: PeerEvent) => void>();
+  const messageListeners = new Listeners<[string, PeerData]>();
+  const peerListeners = new Listeners<[PeerEvent]>();
   let current: { readonly room: Room; readonly offs: readonly (() => void)[] } | undefined;
   let paused = options.paused ?? false;
   let closed = false;
@@ -59,9 +60,7 @@ export function rejoinableRoom(open: (onError: (error: Error) => void) => Room, 
   let resolveFirst: (peers: readonly string[]) => void;
   const firstJoin = new Promise<readonly string[]>((resolve) => (resolveFirst = resolve));
 
-  const emitPeer = (event: PeerEvent): void => {
-    for (const fn of [...peerListeners]) fn(event);
-  };
+  const emitPeer = (event: PeerEvent): void => peerListeners.emit(event);
 
   /** Leaves the current room, telling the listeners that its peers are gone. */
   const leave = (): void => {
@@ -93,9 +92,7 @@ export function rejoinableRoom(open: (onError: (error: Error) => void) => Room, 
     incarnation = {
       room,
       offs: [
-        room.onMessage((from, data) => {
-          for (const fn of [...messageListeners]) fn(from, data);
-        }),
+        room.onMessage((from, data) => messageListeners.emit(from, data)),
         room.onPeer(emitPeer),
       ],
     };
@@ -127,14 +124,8 @@ export function rejoinableRoom(open: (onError: (error: Error) => void) => Room, 
       current.room.send(to, data);
     },
     broadcast: (data) => current?.room.broadcast(data),
-    onMessage(fn) {
-      messageListeners.add(fn);
-      return () => void messageListeners.delete(fn);
-    },
-    onPeer(fn) {
-      peerListeners.add(fn);
-      return () => void peerListeners.delete(fn);
-    },
+    onMessage: (fn) => messageListeners.add(fn),
+    onPeer: (fn) => peerListeners.add(fn),
     pause() {
       if (closed || paused) return;
       paused = true;

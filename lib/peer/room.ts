@@ -16,6 +16,7 @@ import SimplePeer, { type SimplePeerInstance } from 'simple-peer/simplepeer.min.
 import { ClosedError, DecodeError, describeValue } from '../errors';
 import { checkSignalName, type Signaling } from '../signal/signaling';
 import { Reassembler, frameMessage, type PeerData, type PeerEvent } from './framing';
+import { Listeners } from './listeners';
 
 export type { PeerData, PeerEvent };
 
@@ -326,31 +327,4 @@ function reportError(error: Error): void {
   queueMicrotask(() => {
     throw error;
   });
-}
-
-/** A listener set whose delivery survives a listener unsubscribing or throwing mid-loop. */
-class Listeners<A extends unknown[]> {
-  private readonly fns = new Set<(...args: A) => void>();
-
-  add(fn: (...args: A) => void): () => void {
-    this.fns.add(fn);
-    return () => void this.fns.delete(fn);
-  }
-
-  emit(...args: A): void {
-    for (const fn of [...this.fns]) {
-      try {
-        fn(...args);
-      } catch (error) {
-        // One listener's bug must not keep the event from the others; surface it on its own stack.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  }
-
-  clear(): void {
-    this.fns.clear();
-  }
 }

@@ -127,6 +127,18 @@ export class FakeNetwork {
     throw new Error(`The network did not quiesce after ${limit} messages`);
   }
 
+  /** Flushes, letting timers and promises run between rounds, until nothing moves twice in a row. */
+  async settle(): Promise<void> {
+    const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+    for (let round = 0; round < 1000; round++) {
+      await tick();
+      if (this.flush()) continue;
+      await tick();
+      if (!this.flush()) return;
+    }
+    throw new Error('The tabs did not settle');
+  }
+
   private readyIndexes(): number[] {
     const ready: number[] = [];
     for (let i = this.inFlight.length - 1; i >= 0; i--) {

@@ -300,5 +300,8 @@ export class Leader {
   }
 }
 
-/** What a session waits for before it hears of an entry the room's authority made durable. */
-const DURABLE_ELSEWHERE: Promise<void> = Promise.resolve();
+/**
+ * The durability of an entry that was durable before it got here (a leader tab's entry on a
+ * replica tab, a room authority's in a follower): its sessions hear of it at once.
+ */
+export const DURABLE_ELSEWHERE: Promise<void> = Promise.resolve();

@@ -6,7 +6,7 @@ import type { Storage } from '../log/storage';
 import type { ModuleDef } from '../schema/module';
 import type { Identity } from '../schema/type-desc';
 import { readDurableTail } from './durable-log';
-import { Leader, type LeaderOptions } from './leader';
+import { DURABLE_ELSEWHERE, Leader, type LeaderOptions } from './leader';
 import type { TabLocks } from './locks';
 import { PendingCalls, type TabCall, type TabCallResult } from './pending-calls';
 import { Replica, type Divergence } from './replica';
@@ -258,7 +258,7 @@ export class Tab {
       identity: options.identity,
       ...(options.log === undefined ? {} : { log: options.log }),
       onEntry: (entry) => {
-        this.events.onApplied?.(entry, DURABLE);
+        this.events.onApplied?.(entry, DURABLE_ELSEWHERE);
         this.observe(entry);
       },
       onLeader: () => this.resubmit(),
@@ -405,4 +405,3 @@ export class Tab {
   }
 }
 
-const DURABLE: Promise<void> = Promise.resolve();
