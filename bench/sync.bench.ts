@@ -11,10 +11,10 @@ import { schema } from '../lib/schema/schema';
 import { table } from '../lib/schema/table';
 import { t } from '../lib/schema/type-builders';
 import type { Identity } from '../lib/schema/type-desc';
-import { readDurableTail } from '../lib/sync/durable-log';
-import { Replica } from '../lib/sync/replica';
-import type { EntriesMessage, TabMessage } from '../lib/sync/tab-protocol';
-import type { Transport } from '../lib/sync/transport';
+import { readDurableTail } from '../lib/replication/durable-log';
+import { Replica } from '../lib/replication/replica';
+import type { EntriesMessage, TabMessage } from '../lib/replication/messages';
+import type { Transport } from '../lib/replication/link';
 import { median, perSecond, type BenchRow } from './harness';
 
 const IDENTITY = '5e'.repeat(32) as Identity;

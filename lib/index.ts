@@ -66,7 +66,7 @@ export type {
   RowCallback,
   UpdateCallback,
 } from './client/client-types';
-export type { Durability, SqlResult, InspectResult, CommittedEntry, ImportResult } from './sync/client-protocol';
+export type { Durability, SqlResult, InspectResult, CommittedEntry, ImportResult } from './host/client-protocol';
 
 // Queries: one-off SQL and live subscriptions over a store (the worker host and lockstep/testing use them).
 export { QueryEngine } from './query/query-engine';

@@ -6,7 +6,7 @@
 
 import { openDB } from 'idb';
 import type { Identity } from '../lib/schema/type-desc';
-import { exportPublicKey, generateKeyPair, identityFromPublicKey } from '../lib/sync/signing';
+import { exportPublicKey, generateKeyPair, identityFromPublicKey } from '../lib/room/signing';
 
 /** A loaded identity: who this profile is, and the keys to prove it. */
 export interface LoadedIdentity {

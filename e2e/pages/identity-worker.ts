@@ -1,5 +1,5 @@
 /** Worker side of identity.html: loads the identity and checks what its keys can and cannot do. */
-import { identityFromPublicKey, sign, verify } from '../../lib/sync/signing';
+import { identityFromPublicKey, sign, verify } from '../../lib/room/signing';
 import { loadOrCreateIdentity } from '../../worker/identity';
 
 /** What the page learns about the loaded identity. */

@@ -6,10 +6,10 @@
 import { loadModule } from 'lockstep';
 import { joinRoom, type Room } from '../../lib/peer/room';
 import { websocketSignaling } from '../../lib/signal/websocket-signaling';
-import { describeModule } from '../../lib/sync/handshake';
-import { decodeRoomMessage, encodeRoomMessage, type RoomHelloMessage, type RoomMessage } from '../../lib/sync/room-protocol';
-import { encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, type SigningKeys } from '../../lib/sync/signed';
-import { exportPublicKey, generateKeyPair, identityFromPublicKey } from '../../lib/sync/signing';
+import { describeModule } from '../../lib/room/handshake';
+import { decodeRoomMessage, encodeRoomMessage, type RoomHelloMessage, type RoomMessage } from '../../lib/room/room-protocol';
+import { encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, type SigningKeys } from '../../lib/room/signed';
+import { exportPublicKey, generateKeyPair, identityFromPublicKey } from '../../lib/room/signing';
 import type { ConnectionId, Identity } from '../../lib/schema/type-desc';
 import * as tabs from './tabs.module';
 

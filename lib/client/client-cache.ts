@@ -4,7 +4,7 @@
  * message has been applied, so a callback reading another table sees the new state.
  */
 import type { TableSchema } from '../schema/table';
-import type { QueryDiff } from '../sync/client-protocol';
+import type { QueryDiff } from '../host/client-protocol';
 import type { ClientEvent } from './client-types';
 import { ClientTableHandle, TableListeners } from './table-handle';
 import { TableCache, type Members, type TableChanges } from './table-cache';

@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { ClosedError, InternalError, NotFoundError, QueryError } from '../errors';
-import type { ClientMessage, HostMessage } from '../sync/client-protocol';
+import type { ClientMessage, HostMessage } from '../host/client-protocol';
 import { connect, openConnection } from './connection';
 import { connectFake, FakeHost, HOST_IDENTITY, identity } from './fake-host.test-util';
 import type { MessagePortLike } from './options';

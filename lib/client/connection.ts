@@ -5,8 +5,8 @@
 import { deserializeError, QueryError, ValueError, type LockstepError } from '../errors';
 import type { CallableReducerName, ReducerArgs, ReducerCalls } from '../schema/module-types';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../sync/client-protocol';
-import type { CommittedEntry, ImportResult } from '../sync/client-protocol';
+import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../host/client-protocol';
+import type { CommittedEntry, ImportResult } from '../host/client-protocol';
 import { ClientCache } from './client-cache';
 import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';

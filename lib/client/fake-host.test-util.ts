@@ -4,7 +4,7 @@
 import { serializeError, type LockstepError } from '../errors';
 import { loadModule } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import type { ClientMessage, HelloResult, HostMessage, SubscribeRequest, TransactionMessage, WireRow } from '../sync/client-protocol';
+import type { ClientMessage, HelloResult, HostMessage, SubscribeRequest, TransactionMessage, WireRow } from '../host/client-protocol';
 import { connect, type Connection } from './connection';
 import type { MessagePortLike } from './options';
 import type { SubscriptionHandle } from './subscription';

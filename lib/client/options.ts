@@ -5,7 +5,7 @@
 import { ValueError } from '../errors';
 import type { Signaling } from '../signal/signaling';
 import type { Identity } from '../schema/type-desc';
-import type { Durability } from '../sync/client-protocol';
+import type { Durability } from '../host/client-protocol';
 
 /** The `RTCConfiguration` fields a room uses (spelled out so worker code, which has no WebRTC types, can import this). */
 export interface RtcConfig {

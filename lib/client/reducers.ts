@@ -4,7 +4,7 @@
  */
 import { compileRow, type RowCodec } from '../codec/row';
 import { ReducerError, ValueError } from '../errors';
-import type { HelloResult } from '../sync/client-protocol';
+import type { HelloResult } from '../host/client-protocol';
 
 /** The reducers the host announced, with compiled argument checks. */
 export class ReducerCatalog {

@@ -9,7 +9,7 @@
  * answered it, then goes out in the order it was made.
  */
 import { ClosedError, deserializeError, InternalError } from '../errors';
-import type { ClientMessage, Durability, HelloRequest, HelloResult, HostMessage } from '../sync/client-protocol';
+import type { ClientMessage, Durability, HelloRequest, HelloResult, HostMessage } from '../host/client-protocol';
 import type { MessagePortLike } from './options';
 import { reportError } from './report-error';
 

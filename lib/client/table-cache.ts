@@ -13,7 +13,7 @@ import type { TableSchema } from '../schema/table';
 import type { TypeKind } from '../schema/type-desc';
 import { BTree } from '../store/btree';
 import { IndexStore, type Row } from '../store/index-store';
-import type { WireRow } from '../sync/client-protocol';
+import type { WireRow } from '../host/client-protocol';
 
 /** A cached row and the number of active queries that hold it. */
 export interface Entry {

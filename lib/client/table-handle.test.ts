@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../errors';
 import { Range } from '../schema/range';
-import type { WireRow } from '../sync/client-protocol';
+import type { WireRow } from '../host/client-protocol';
 import { connectFake, identity, subscribeFake } from './fake-host.test-util';
 import * as m from './test-module.test-util';
 

@@ -4,7 +4,7 @@
  * (`conn.importDatabase`). The file's header is read here first, so the
  * developer sees what it holds before importing; the host checks it again.
  */
-import { decodeBackup, type BackupHeader } from '../sync/backup';
+import { decodeBackup, type BackupHeader } from '../backup/backup';
 import { describeError, formatBytes, h } from './dom';
 import type { DevtoolsContext, View } from './view';
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ValueError } from '../errors';
 import { connectFake, HOST_IDENTITY } from '../client/fake-host.test-util';
 import * as m from '../client/test-module.test-util';
-import type { CommittedEntry, ImportResult } from '../sync/client-protocol';
+import type { CommittedEntry, ImportResult } from '../host/client-protocol';
 
 const entry = (seq: number): CommittedEntry => ({
   seq,

@@ -8,5 +8,5 @@
  */
 export { mountDevtools, DEVTOOLS_TABS } from './mount';
 export type { Devtools, DevtoolsOptions, DevtoolsTab } from './mount';
-export { decodeBackup, BACKUP_FORMAT } from '../sync/backup';
-export type { Backup, BackupHeader } from '../sync/backup';
+export { decodeBackup, BACKUP_FORMAT } from '../backup/backup';
+export type { Backup, BackupHeader } from '../backup/backup';

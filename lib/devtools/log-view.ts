@@ -6,7 +6,7 @@
  * mounted, hidden or not, up to {@link MAX_LINES}.
  */
 import type { ModuleLogLine } from '../client/connection';
-import type { CommittedEntry } from '../sync/client-protocol';
+import type { CommittedEntry } from '../host/client-protocol';
 import { h, shortId } from './dom';
 import { formatValue } from './values';
 import type { DevtoolsContext, View } from './view';

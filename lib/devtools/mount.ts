@@ -3,7 +3,7 @@
  * Status, Backup) for one connection, in plain DOM with its own scoped styles.
  */
 import type { Connection, ModuleLogLine } from '../client/connection';
-import type { CommittedEntry } from '../sync/client-protocol';
+import type { CommittedEntry } from '../host/client-protocol';
 import { backupView } from './backup-view';
 import { h } from './dom';
 import { logView } from './log-view';

@@ -4,7 +4,7 @@
  * and shows the outcome: committed (with the time to the answer) or the error,
  * named as the reducer or the argument check reported it.
  */
-import type { HelloResult } from '../sync/client-protocol';
+import type { HelloResult } from '../host/client-protocol';
 import { typeName } from '../schema/type-desc';
 import { describeError, h } from './dom';
 import { fieldFor, type Field } from './reducer-fields';

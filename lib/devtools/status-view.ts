@@ -5,7 +5,7 @@
  * origin's usage and quota (`navigator.storage.estimate()`). `inspect()` reads
  * every stored byte, so it is polled only while the tab is shown.
  */
-import type { InspectResult } from '../sync/client-protocol';
+import type { InspectResult } from '../host/client-protocol';
 import { describeError, formatBytes, h, shortId } from './dom';
 import { RateMeter } from './rate';
 import type { DevtoolsContext, View } from './view';

@@ -3,7 +3,7 @@
  * committed entries and module log, fanned out to the tabs that listen.
  */
 import type { Connection, ModuleLogLine } from '../client/connection';
-import type { CommittedEntry } from '../sync/client-protocol';
+import type { CommittedEntry } from '../host/client-protocol';
 
 /** One tab of the panel. */
 export interface View {

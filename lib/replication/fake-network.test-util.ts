@@ -1,4 +1,4 @@
-import type { Transport } from './transport';
+import type { Transport } from './link';
 
 /** Fault rates of a {@link FakeNetwork}, each a probability per delivery. */
 export interface NetworkFaults {

@@ -1,5 +1,5 @@
-import { exportBackup, importBackup, type BackupTarget } from './host-backup';
-import type { BackupFitOptions } from './backup';
+import { exportBackup, importBackup, type BackupTarget } from '../backup/host-backup';
+import type { BackupFitOptions } from '../backup/backup';
 import { ReducerError, serializeError } from '../errors';
 import type { Engine } from '../engine/engine';
 import { decodeDiff } from '../log/diff-codec';
@@ -11,11 +11,11 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
 import type { ClientMessage, CommittedEntry, Durability, HelloResult, HostMessage, ImportResult, InspectResult, SqlResult } from './client-protocol';
-import { describeModule, type ModuleFingerprint } from './handshake';
+import { describeModule, type ModuleFingerprint } from '../room/handshake';
 import { HostSession, lifecycleCall, lifecycleClient } from './host-session';
-import type { TabLocks } from './locks';
-import type { TabCall, TabCallResult } from './pending-calls';
-import type { Tab, TabStatus } from './tab';
+import type { TabLocks } from '../tabs/locks';
+import type { TabCall, TabCallResult } from '../replication/pending-calls';
+import type { Tab, TabStatus } from '../tabs/tab';
 
 /** Timers the host uses to run scheduled reducers and pace status messages; injected so tests control time. */
 export interface HostTimers {

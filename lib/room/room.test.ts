@@ -6,20 +6,20 @@ import type { ModuleDef } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import { Engine } from '../engine/engine';
 import { stateHash } from '../store/state-hash';
-import { FakeNetwork } from './fake-network.test-util';
+import { FakeNetwork } from '../replication/fake-network.test-util';
 import { roomModule, roomModuleV2 } from './room-module.test-util';
 import { PeerNet } from './peer-net.test-util';
 import { describeModule } from './handshake';
-import { Leader } from './leader';
-import type { TabCall } from './pending-calls';
+import { Leader } from '../replication/leader';
+import type { TabCall } from '../replication/pending-calls';
 import { encodeRoomMessage } from './room-protocol';
 import { RoomAuthority, RoomFollower } from './room';
-import { lifecycleCall } from './host-session';
+import { lifecycleCall } from '../host/host-session';
 import { encodeSignedBatch, encodeSignedCall, signBatch, signCall } from './signed';
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
-import type { TabMessage } from './tab-protocol';
+import type { TabMessage } from '../replication/messages';
 import { encodeEntries } from '../log/entry';
-import { readDurableTail } from './durable-log';
+import { readDurableTail } from '../replication/durable-log';
 
 const ROOM = 'room-test';
 

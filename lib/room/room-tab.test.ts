@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { MemoryStorageData } from '../log/memory-storage';
 import { MemoryStorage } from '../log/memory-storage';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import { FakeLocks } from './fake-locks.test-util';
-import { FakeNetwork } from './fake-network.test-util';
+import { FakeLocks } from '../tabs/fake-locks.test-util';
+import { FakeNetwork } from '../replication/fake-network.test-util';
 import { describeModule } from './handshake';
-import type { TabCallResult } from './pending-calls';
+import type { TabCallResult } from '../replication/pending-calls';
 import { PeerNet } from './peer-net.test-util';
 import type { PeerLink } from './room';
 import { roomModule } from './room-module.test-util';
 import { tabRoom } from './room-tab';
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
-import { Tab } from './tab';
-import type { TabMessage } from './tab-protocol';
+import { Tab } from '../tabs/tab';
+import type { TabMessage } from '../replication/messages';
 
 const ROOM = 'tabs-room';
 

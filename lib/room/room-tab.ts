@@ -11,11 +11,11 @@ import { SchemaError } from '../errors';
 import type { Storage } from '../log/storage';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { ModuleFingerprint } from './handshake';
-import type { Leader } from './leader';
-import type { TabCall } from './pending-calls';
+import type { Leader } from '../replication/leader';
+import type { TabCall } from '../replication/pending-calls';
 import { RoomAuthority, RoomFollower, type PeerLink, type RoomOptions } from './room';
 import type { SigningKeys } from './signed';
-import type { RoomStatus, TabRoom, TabRoomRole } from './tab';
+import type { RoomStatus, TabRoom, TabRoomRole } from '../tabs/tab';
 
 /** The room's link while this tab leads: joined on the main thread, where WebRTC lives. */
 export interface JoinedRoom {

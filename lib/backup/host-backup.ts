@@ -12,11 +12,11 @@ import type { Hash } from '../codec/hash';
 import type { ModuleDef } from '../schema/module';
 import { Store } from '../store/store';
 import { stateHash } from '../store/state-hash';
-import type { ImportResult } from './client-protocol';
-import type { ModuleFingerprint } from './handshake';
-import { lifecycleClient } from './host-session';
-import type { Leader } from './leader';
-import type { Tab } from './tab';
+import type { ImportResult } from '../host/client-protocol';
+import type { ModuleFingerprint } from '../room/handshake';
+import { lifecycleClient } from '../host/host-session';
+import type { Leader } from '../replication/leader';
+import type { Tab } from '../tabs/tab';
 import { checkBackupFits, decodeBackup, encodeBackup, BACKUP_FORMAT, type BackupFitOptions } from './backup';
 
 /** What export and import need to know about the database besides its tab. */

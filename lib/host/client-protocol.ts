@@ -11,7 +11,7 @@ import type { SerializedError } from '../errors';
 import type { ReducerKind } from '../schema/schema';
 import type { TableSchema } from '../schema/table';
 import type { ConnectionId, FieldDesc, Identity } from '../schema/type-desc';
-import type { TabStatus } from './tab';
+import type { TabStatus } from '../tabs/tab';
 
 export type { TabStatus };
 

@@ -7,7 +7,7 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import type { ClientMessage, Durability, HostMessage, QueryDiff, ResultMessage } from './client-protocol';
 import { failureOf, type DatabaseHost } from './database-host';
-import type { TabCall, TabCallResult } from './pending-calls';
+import type { TabCall, TabCallResult } from '../replication/pending-calls';
 
 interface Live {
   readonly sql: string;

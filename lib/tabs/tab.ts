@@ -5,13 +5,13 @@ import type { LedgerEntry } from '../log/snapshot';
 import type { Storage } from '../log/storage';
 import type { ModuleDef } from '../schema/module';
 import type { Identity } from '../schema/type-desc';
-import { readDurableTail } from './durable-log';
-import { DURABLE_ELSEWHERE, Leader, type LeaderOptions } from './leader';
+import { readDurableTail } from '../replication/durable-log';
+import { DURABLE_ELSEWHERE, Leader, type LeaderOptions } from '../replication/leader';
 import type { TabLocks } from './locks';
-import { PendingCalls, type TabCall, type TabCallResult } from './pending-calls';
-import { Replica, type Divergence } from './replica';
-import type { TabMessage } from './tab-protocol';
-import type { Transport } from './transport';
+import { PendingCalls, type TabCall, type TabCallResult } from '../replication/pending-calls';
+import { Replica, type Divergence } from '../replication/replica';
+import type { TabMessage } from '../replication/messages';
+import type { Transport } from '../replication/link';
 
 /** Where this browser stands in its room (see ./room-tab): on `conn.status.room`. */
 export interface RoomStatus {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastTransport, type BroadcastChannelLike } from './transport';
+import { broadcastTransport, type BroadcastChannelLike } from './link';
 
 describe('the BroadcastChannel transport', () => {
   it('delivers a message to the other members of the channel, structured-cloned, and nothing after close', async () => {

@@ -147,7 +147,7 @@ describe('a stale-epoch leader', () => {
     const oldDb = a.tab.leader!.db;
     const forged = oldDb.submit({ reducer: 'bump', args: { client: 'ghost', mark: 'ghost#1' }, sender: oldDb.engine.identity, connectionId: null });
     expect(forged.entry?.epoch).toBe(1);
-    const zombie = cluster.network.join<import('./tab-protocol').TabMessage>('tab1-zombie');
+    const zombie = cluster.network.join<import('../replication/messages').TabMessage>('tab1-zombie');
     const { encodeEntries } = await import('../log/entry');
     zombie.send({ type: 'entries', epoch: 1, leaderId: 'tab1', firstSeq: before.seq + 1, lastSeq: before.seq + 1, bytes: encodeEntries([{ ...forged.entry!, seq: before.seq + 1 }]) });
     await cluster.settle();

@@ -7,10 +7,10 @@ import { table } from '../schema/table';
 import { t } from '../schema/type-builders';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import { FakeLocks } from './fake-locks.test-util';
-import { FakeNetwork, seededRandom, type NetworkFaults } from './fake-network.test-util';
-import type { TabCallResult } from './pending-calls';
+import { FakeNetwork, seededRandom, type NetworkFaults } from '../replication/fake-network.test-util';
+import type { TabCallResult } from '../replication/pending-calls';
 import { Tab } from './tab';
-import type { TabMessage } from './tab-protocol';
+import type { TabMessage } from '../replication/messages';
 
 const counter = table({ name: 'counter', public: true }, { client: t.string().primaryKey(), n: t.u32() });
 const item = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), holder: t.string() });

@@ -14,7 +14,7 @@
 import { DecodeError, SchemaError } from '../errors';
 import type { ColumnSchema, IndexSchema, TableSchema } from '../schema/table';
 import { typeName } from '../schema/type-desc';
-import type { ModuleFingerprint } from './handshake';
+import type { ModuleFingerprint } from '../room/handshake';
 
 /** The format version this code writes and the newest it reads. */
 export const BACKUP_FORMAT = 1;

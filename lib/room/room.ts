@@ -12,11 +12,11 @@ import { DecodeError, IncompatiblePeerError, SignatureError, toLockstepError, ty
 import type { LogRecord } from '../engine/engine';
 import { decodeEntries, encodeEntries, GENESIS } from '../log/entry';
 import type { ConnectionId, Identity } from '../schema/type-desc';
-import { readDurableTail } from './durable-log';
+import { readDurableTail } from '../replication/durable-log';
 import { checkHandshake, type ModuleFingerprint } from './handshake';
-import { lifecycleCall, lifecycleClient } from './host-session';
-import type { Leader } from './leader';
-import type { TabCall } from './pending-calls';
+import { lifecycleCall, lifecycleClient } from '../host/host-session';
+import type { Leader } from '../replication/leader';
+import type { TabCall } from '../replication/pending-calls';
 import { decodeRoomMessage, encodeRoomMessage, frameChunks, unframeChunks, type RoomHelloMessage, type RoomMessage } from './room-protocol';
 import { decodeSignedBatch, decodeSignedCall, encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, verifyBatch, verifyCall, verifyHello, type SignedBatch, type SignedCall, type SigningKeys } from './signed';
 

@@ -4,7 +4,7 @@ import { loadModule } from '../schema/module';
 import { schema } from '../schema/schema';
 import { table } from '../schema/table';
 import { t } from '../schema/type-builders';
-import { describeModule } from './handshake';
+import { describeModule } from '../room/handshake';
 import { checkBackupFits, decodeBackup, encodeBackup, type BackupHeader } from './backup';
 
 const item = (columns = { id: t.u64().primaryKey(), name: t.string(), big: t.u128().default(5n) }) => table({ name: 'item', public: true }, columns);

@@ -1,4 +1,4 @@
-import { FakeNetwork, type NetworkFaults } from './fake-network.test-util';
+import { FakeNetwork, type NetworkFaults } from '../replication/fake-network.test-util';
 import type { PeerLink } from './room';
 
 /** Peers on a fake network: each link sees only messages addressed to it; connections are announced by the test. */

@@ -12,8 +12,8 @@ import type { Identity } from '../schema/type-desc';
 import { stateHash } from '../store/state-hash';
 import { storedEpoch } from './durable-log';
 import type { TabCall } from './pending-calls';
-import type { EntriesMessage, ResyncMessage, TabMessage } from './tab-protocol';
-import type { Transport } from './transport';
+import type { EntriesMessage, ResyncMessage, TabMessage } from './messages';
+import type { Transport } from './link';
 
 /** A replay that computed a different diff than the leader logged. */
 export interface Divergence {

@@ -6,12 +6,12 @@ import { table } from '../schema/table';
 import { t } from '../schema/type-builders';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import { SenderError } from '../errors';
-import type { ClientMessage, CommittedEntry, HostMessage, ImportResult, InspectResult } from './client-protocol';
-import { DatabaseHost } from './database-host';
-import { FakeLocks } from './fake-locks.test-util';
-import { FakeNetwork } from './fake-network.test-util';
-import { Tab } from './tab';
-import type { TabMessage } from './tab-protocol';
+import type { ClientMessage, CommittedEntry, HostMessage, ImportResult, InspectResult } from '../host/client-protocol';
+import { DatabaseHost } from '../host/database-host';
+import { FakeLocks } from '../tabs/fake-locks.test-util';
+import { FakeNetwork } from '../replication/fake-network.test-util';
+import { Tab } from '../tabs/tab';
+import type { TabMessage } from '../replication/messages';
 import { decodeBackup } from './backup';
 
 const note = table({ name: 'note', public: true }, { id: t.u64().primaryKey().autoInc(), text: t.string() });

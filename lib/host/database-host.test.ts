@@ -9,12 +9,12 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import { SenderError } from '../errors';
 import type { ClientMessage, HostMessage } from './client-protocol';
 import { DatabaseHost, type HostTimers } from './database-host';
-import { FakeLocks } from './fake-locks.test-util';
-import { FakeNetwork } from './fake-network.test-util';
-import { Tab } from './tab';
+import { FakeLocks } from '../tabs/fake-locks.test-util';
+import { FakeNetwork } from '../replication/fake-network.test-util';
+import { Tab } from '../tabs/tab';
 import type { Hash } from '../codec/hash';
 import { encodeEntries, sealEntry } from '../log/entry';
-import type { TabMessage } from './tab-protocol';
+import type { TabMessage } from '../replication/messages';
 
 const message = table({ name: 'message', public: true }, { id: t.u64().primaryKey().autoInc(), sender: t.identity(), room: t.u32().index('btree'), text: t.string() });
 const online = table({ name: 'online', public: true }, { who: t.identity().primaryKey() });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/engine';
-import { seededRandom } from './fake-network.test-util';
+import { seededRandom } from '../replication/fake-network.test-util';
 import { Cluster, drainMicrotasks, type SimTab } from './tab-sim.test-util';
 
 /**
  * Deterministic simulation of one database's tabs (DESIGN §4 "Simulation-ready"):
  * 3–5 tabs on one storage, a lossy network, fake locks, random calls and
  * leader crashes, with the invariants checked after every step. A failing
- * run names its seed; `SIM_SEED=<n> npx vitest run lib/sync/simulation.test.ts`
+ * run names its seed; `SIM_SEED=<n> npx vitest run lib/tabs/simulation.test.ts`
  * replays exactly that run; `SIM_SEEDS=100-500` sweeps more seeds.
  */
 const range = (first: number, last: number): number[] => Array.from({ length: last - first + 1 }, (_, i) => first + i);

@@ -5,8 +5,8 @@ import { toLockstepError, type LockstepErrorName } from '../errors';
 import type { ModuleDef } from '../schema/module';
 import { bumpEpoch, fencedStorage, readDurableTail, storedEpoch } from './durable-log';
 import type { TabCall } from './pending-calls';
-import type { CallMessage, TabMessage } from './tab-protocol';
-import type { Transport } from './transport';
+import type { CallMessage, TabMessage } from './messages';
+import type { Transport } from './link';
 
 /** Options of {@link Leader.start}. */
 export interface LeaderOptions extends DatabaseOptions {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Hash } from '../codec/hash';
 import { encodeEntries, sealEntry } from '../log/entry';
 import type { Divergence } from './replica';
-import type { TabMessage } from './tab-protocol';
-import { Cluster, IDENTITY } from './tab-sim.test-util';
+import type { TabMessage } from './messages';
+import { Cluster, IDENTITY } from '../tabs/tab-sim.test-util';
 
 describe('a replica', () => {
   it('reports the seq and reducer of a replay that disagrees with the leader, then resyncs from its state', async () => {

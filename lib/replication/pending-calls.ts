@@ -1,7 +1,7 @@
 import type { LockstepErrorName } from '../errors';
 import type { LogEntry } from '../log/entry';
 import type { LedgerEntry } from '../log/snapshot';
-import type { TabCall } from './tab-protocol';
+import type { TabCall } from './messages';
 
 export type { TabCall };
 
