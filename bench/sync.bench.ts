@@ -1,7 +1,8 @@
 /**
- * Replica replay throughput in Node: a replica that starts from nothing catches
- * up on a leader's log, fed `entries` messages the way a leader sends them,
- * beside the leader executing the same calls in the same process.
+ * Replica replay throughput in Node: a follower over a replica's state that
+ * starts from nothing catches up on a leader's log, fed `entries` messages the
+ * way a log server sends them, beside the leader executing the same calls in the
+ * same process.
  */
 import { Database } from '../lib/log/database';
 import { encodeEntries, type LogEntry } from '../lib/log/entry';
@@ -12,9 +13,10 @@ import { table } from '../lib/schema/table';
 import { t } from '../lib/schema/type-builders';
 import type { Identity } from '../lib/schema/type-desc';
 import { readDurableTail } from '../lib/replication/durable-log';
-import { Replica } from '../lib/replication/replica';
-import type { EntriesMessage, TabMessage } from '../lib/replication/messages';
-import type { Transport } from '../lib/replication/link';
+import { Follower } from '../lib/replication/follower';
+import { MemoryReplica } from '../lib/replication/memory-replica';
+import type { EntriesMessage, ReplicationMessage } from '../lib/replication/messages';
+import type { Link } from '../lib/replication/link';
 import { median, perSecond, type BenchRow } from './harness';
 
 const IDENTITY = '5e'.repeat(32) as Identity;
@@ -40,8 +42,8 @@ function itemModule() {
   });
 }
 
-/** A transport that goes nowhere: the benchmark hands messages to the replica itself. */
-const silent: Transport<TabMessage> = { send() {}, onMessage: () => () => {}, close() {} };
+/** A link that goes nowhere: the benchmark hands messages to the follower itself. */
+const silent: Link<ReplicationMessage> = { send() {}, onMessage: () => () => {}, peers: () => [], onPeer: () => () => {}, close() {} };
 
 /**
  * The leader's side: N one-row calls into a fresh database. Returns the
@@ -77,20 +79,21 @@ function messages(entries: readonly LogEntry[]): EntriesMessage[] {
   const out: EntriesMessage[] = [];
   for (let i = 0; i < entries.length; i += PER_MESSAGE) {
     const batch = entries.slice(i, i + PER_MESSAGE);
-    out.push({ type: 'entries', epoch: 1, leaderId: 'leader', firstSeq: batch[0]!.seq, lastSeq: batch.at(-1)!.seq, bytes: encodeEntries(batch) });
+    out.push({ type: 'entries', epoch: 1, firstSeq: batch[0]!.seq, lastSeq: batch.at(-1)!.seq, bytes: encodeEntries(batch), target: entries.length });
   }
   return out;
 }
 
 /** A replica from empty storage applies every message; the milliseconds until its seq is N. */
 async function replay(module: ReturnType<typeof itemModule>, batches: readonly EntriesMessage[]): Promise<number> {
-  const replica = await Replica.open(module, { id: 'replica', storage: new MemoryStorage('replica'), transport: silent, identity: IDENTITY });
+  const replica = await MemoryReplica.open(module, { storage: new MemoryStorage('replica'), identity: IDENTITY });
+  const follower = new Follower({ link: silent, target: replica, epoch: replica.epoch });
   const start = performance.now();
-  for (const message of batches) replica.receive(message);
+  for (const message of batches) follower.receive(message, 'leader');
   const ms = performance.now() - start;
   // Correctness, not timing: a replay that diverged would measure the wrong thing.
-  if (replica.seq !== N) throw new Error(`The replica reached seq ${replica.seq} of ${N}${replica.diverged ? `: ${replica.diverged.reason}` : ''}`);
-  replica.close();
+  if (replica.seq !== N) throw new Error(`The replica reached seq ${replica.seq} of ${N}${follower.diverged ? `: ${follower.diverged.reason}` : ''}`);
+  follower.close();
   return ms;
 }
 

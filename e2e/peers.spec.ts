@@ -274,7 +274,7 @@ test('forged calls, a peer posing as the authority and entries it signed are ref
   await expect.poll(() => logOf(a)).toMatch(/names client "[0-9a-f]+\/mallory", which is not under its signer's identity/);
   await expect.poll(() => logOf(a)).toMatch(/SignatureError|Forged call: the signature does not match call 1 of client/);
   await expect.poll(() => logOf(b)).toMatch(/Forged hello|says hello as [0-9a-f]+…, but proves/);
-  await expect.poll(() => logOf(b)).toMatch(/Entries from peer mallory-[0-9a-f-]+, which is not the room's proven authority, are refused/);
+  await expect.poll(() => logOf(b)).toMatch(/Peer mallory-[0-9a-f-]+ has not proven its identity: its entries message is refused/);
   // Nothing changed anywhere, and b still follows the real authority.
   for (const page of [a, b]) expect(await page.evaluate(() => rt.inspect())).toMatchObject({ seq: before.seq, stateHash: before.stateHash });
   expect(await b.evaluate(() => rt.status().room)).toMatchObject({ state: 'connected', authority: forged.authority });

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   ClosedError: 'CLOSED',
   IncompatiblePeerError: 'INCOMPATIBLE_PEER',
   SignatureError: 'BAD_SIGNATURE',
+  StorageError: 'STORAGE_FAILED',
 } as const;
 
 /** Name of a Lockstep error class. */
@@ -146,6 +147,15 @@ export class SignatureError extends LockstepError {
   readonly name = 'SignatureError';
 }
 
+/**
+ * Writing the database's storage failed (quota exceeded, a transaction aborted,
+ * storage closed): the calls of that write are not durable, and this database
+ * accepts no call until it is opened again. `cause` holds the storage's error.
+ */
+export class StorageError extends LockstepError {
+  readonly name = 'StorageError';
+}
+
 const ERROR_CLASSES: Record<LockstepErrorName, new (message: string, details?: ErrorDetails) => LockstepError> = {
   SenderError,
   InternalError,
@@ -160,6 +170,7 @@ const ERROR_CLASSES: Record<LockstepErrorName, new (message: string, details?: E
   ClosedError,
   IncompatiblePeerError,
   SignatureError,
+  StorageError,
 };
 
 /** A Lockstep error as plain data, safe for `postMessage` and for encoding. */

@@ -4,15 +4,15 @@ import type { LogRecord } from '../lib/engine/engine';
 import type { Migration } from '../lib/log/migrate';
 import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
-import { peerTransport } from '../lib/peer/port-transport';
+import { portLink } from '../lib/peer/port-link';
 import type { ClientMessage, HelloRequest, HostMessage, RoomJoinedMessage } from '../lib/host/client-protocol';
 import { describeModule } from '../lib/room/handshake';
 import { tabRoom, type JoinedRoom } from '../lib/room/room-tab';
 import { DatabaseHost, type HostTimers } from '../lib/host/database-host';
 import type { TabLocks } from '../lib/tabs/locks';
 import { Tab } from '../lib/tabs/tab';
-import type { TabMessage } from '../lib/replication/messages';
-import { broadcastTransport } from '../lib/replication/link';
+import type { ReplicationMessage } from '../lib/replication/messages';
+import { broadcastLink } from '../lib/replication/link';
 import { openIdbStorage } from './idb-storage';
 import { loadOrCreateIdentity } from './identity';
 
@@ -91,18 +91,19 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
             join: () =>
               new Promise<JoinedRoom>((resolve) => {
                 joined = ({ port }) => {
-                  const link = peerTransport(port);
+                  const link = portLink(port);
                   resolve({ link, peersAtJoin: link.joined, leave: () => (link.close(), send({ type: 'room-leave' })) });
                 };
                 send({ type: 'room-join' });
               }),
           });
+    const id = randomId(8);
     const tab = await Tab.open(
       {
         module,
-        id: randomId(8),
+        id,
         identity,
-        transport: broadcastTransport<TabMessage>(new BroadcastChannel(name)),
+        link: broadcastLink<ReplicationMessage>(new BroadcastChannel(name), id),
         locks,
         lockName: name,
         openStorage: () => openIdbStorage(name),

@@ -7,7 +7,7 @@ import { loadModule } from 'lockstep';
 import { joinRoom, type Room } from '../../lib/peer/room';
 import { websocketSignaling } from '../../lib/signal/websocket-signaling';
 import { describeModule } from '../../lib/room/handshake';
-import { decodeRoomMessage, encodeRoomMessage, type RoomHelloMessage, type RoomMessage } from '../../lib/room/room-protocol';
+import { decodeRoomMessage, encodeRoomMessage, type HandshakeMessage, type RoomMessage } from '../../lib/room/room-protocol';
 import { encodeSignedBatch, encodeSignedCall, signBatch, signCall, signHello, type SigningKeys } from '../../lib/room/signed';
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from '../../lib/room/signing';
 import type { ConnectionId, Identity } from '../../lib/schema/type-desc';
@@ -17,8 +17,8 @@ let room: Room;
 let keys: SigningKeys;
 let identity: Identity;
 let roomName: string;
-/** Each peer's last hello to mallory. */
-const hellos = new Map<string, RoomHelloMessage>();
+/** Each peer's last handshake to mallory. */
+const hellos = new Map<string, HandshakeMessage>();
 /** Called at each new hello (see `join`). */
 let heard = (): void => {};
 const received: RoomMessage[] = [];
@@ -26,7 +26,7 @@ const received: RoomMessage[] = [];
 async function hello(to: string, as: Identity, authority: boolean): Promise<void> {
   const theirs = hellos.get(to);
   const proof = theirs === undefined ? undefined : await signHello(keys, roomName, theirs.nonce);
-  const message: RoomHelloMessage = { type: 'hello', fingerprint: await describeModule(loadModule(tabs as unknown as Record<string, unknown>), 1), identity: as, connectionId: 'ab'.repeat(16) as ConnectionId, authority, seq: 0, nonce: crypto.randomUUID(), ...(proof === undefined ? {} : { proof }) };
+  const message: HandshakeMessage = { type: 'handshake', fingerprint: await describeModule(loadModule(tabs as unknown as Record<string, unknown>), 1), identity: as, connectionId: 'ab'.repeat(16) as ConnectionId, authority, nonce: crypto.randomUUID(), ...(proof === undefined ? {} : { proof }) };
   room.send(to, encodeRoomMessage(message));
 }
 
@@ -41,7 +41,7 @@ const mallory = {
     room.onMessage((from, data) => {
       const message = decodeRoomMessage(data);
       received.push(message);
-      if (message.type === 'hello') {
+      if (message.type === 'handshake') {
         hellos.set(from, message);
         heard();
       }
@@ -66,14 +66,14 @@ const mallory = {
   /** A call signed by mallory but numbered under another identity's client. */
   async callAsOther(to: string, victim: Identity): Promise<void> {
     const signed = await signCall(keys, roomName, { client: `${victim}/mallory`, callId: 1, reducer: 'add_item', args: new Uint8Array([7, 0, 0, 0, 0]) });
-    room.send(to, encodeRoomMessage({ type: 'calls', calls: [{ call: encodeSignedCall(signed), connectionId: null }] }));
+    room.send(to, encodeRoomMessage({ type: 'calls', epoch: 0, calls: [{ call: encodeSignedCall(signed), connectionId: null }] }));
   },
   /** A call under mallory's own client whose signature was tampered with after signing. */
   async callForged(to: string): Promise<void> {
     const signed = await signCall(keys, roomName, { client: `${identity}/mallory`, callId: 1, reducer: 'add_item', args: new Uint8Array([8, 0, 0, 0, 0]) });
     const signature = signed.signature.slice();
     signature[10]! ^= 0xff;
-    room.send(to, encodeRoomMessage({ type: 'calls', calls: [{ call: encodeSignedCall({ ...signed, signature }), connectionId: null }] }));
+    room.send(to, encodeRoomMessage({ type: 'calls', epoch: 0, calls: [{ call: encodeSignedCall({ ...signed, signature }), connectionId: null }] }));
   },
   /** A batch of "entries" after `seq`, signed by mallory's key, sent as if from the authority. */
   async batch(to: string, seq: number): Promise<void> {

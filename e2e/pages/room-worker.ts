@@ -3,13 +3,13 @@
  * main thread) and this worker echoes every message back to its sender, and
  * greets each peer that connects with the peers it knows of.
  */
-import { peerTransport } from '../../lib/peer/port-transport';
+import { portLink } from '../../lib/peer/port-link';
 
 addEventListener('message', (event: MessageEvent<{ port: MessagePort }>) => {
-  const transport = peerTransport(event.data.port);
-  transport.onPeer((peer) => {
-    if (peer.type === 'connected') transport.send(peer.peer, `worker-hello ${JSON.stringify(transport.peers())}`);
+  const link = portLink(event.data.port);
+  link.onPeer((peer) => {
+    if (peer.type === 'connected') link.send(`worker-hello ${JSON.stringify(link.peers())}`, peer.peer);
   });
-  transport.onMessage((from, data) => transport.send(from, typeof data === 'string' ? `echo:${data}` : data));
+  link.onMessage((data, from) => link.send(typeof data === 'string' ? `echo:${data}` : data, from));
   postMessage('ready');
 });

@@ -1,5 +1,5 @@
 /** Test page for lib/peer: one peer of a WebRTC room, driven by e2e/room.spec.ts through `window.roomPage`. */
-import { bridgeRoom } from '../../lib/peer/port-transport';
+import { bridgeRoom } from '../../lib/peer/port-link';
 import { joinRoom, type PeerEvent, type Room } from '../../lib/peer/room';
 import { websocketSignaling } from '../../lib/signal/websocket-signaling';
 

@@ -11,7 +11,7 @@ import { DatabaseHost } from '../host/database-host';
 import { FakeLocks } from '../tabs/fake-locks.test-util';
 import { FakeNetwork } from '../replication/fake-network.test-util';
 import { Tab } from '../tabs/tab';
-import type { TabMessage } from '../replication/messages';
+import type { ReplicationMessage } from '../replication/messages';
 import { decodeBackup } from './backup';
 
 const note = table({ name: 'note', public: true }, { id: t.u64().primaryKey().autoInc(), text: t.string() });
@@ -57,7 +57,7 @@ class Database {
     let clock = 1_000_000n;
     let host: DatabaseHost | undefined;
     const tab = await Tab.open(
-      { module: this.module, id, identity: ALICE, transport: this.network.join<TabMessage>(id), locks: this.locks.forOwner(id), lockName: this.name, openStorage: async () => new MemoryStorage(this.name, this.data), clock: () => (clock += 1000n) },
+      { module: this.module, id, identity: ALICE, link: this.network.join<ReplicationMessage>(id), locks: this.locks.forOwner(id), lockName: this.name, openStorage: async () => new MemoryStorage(this.name, this.data), clock: () => (clock += 1000n) },
       DatabaseHost.events(() => host),
     );
     host = new DatabaseHost(tab, { locks: this.locks.forOwner(id), database: this.name, otherTabs: async () => this.locks.waiting(this.name).length });

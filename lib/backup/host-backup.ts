@@ -14,8 +14,8 @@ import { Store } from '../store/store';
 import { stateHash } from '../store/state-hash';
 import type { ImportResult } from '../host/client-protocol';
 import type { ModuleFingerprint } from '../room/handshake';
-import { lifecycleClient } from '../host/host-session';
-import type { Leader } from '../replication/leader';
+import { lifecycleClient } from '../lifecycle/calls';
+import type { LeaderLog } from '../replication/leader-log';
 import type { Tab } from '../tabs/tab';
 import { checkBackupFits, decodeBackup, encodeBackup, BACKUP_FORMAT, type BackupFitOptions } from './backup';
 
@@ -46,13 +46,13 @@ export interface BackupTarget {
  */
 export async function exportBackup(target: BackupTarget): Promise<Uint8Array> {
   const { tab } = target;
-  const leader = tab.leader;
+  const leader = tab.leadership?.log;
   if (leader !== undefined) {
     for (let tries = 0; tries < 8; tries++) {
       await leader.db.flush();
       if (leader.durableSeq === leader.db.seq) break;
     }
-    if (tab.leader !== leader) throw new ClosedError(`The export of "${target.database}" was interrupted: this tab stopped leading. Try again.`);
+    if (tab.leadership?.log !== leader) throw new ClosedError(`The export of "${target.database}" was interrupted: this tab stopped leading. Try again.`);
     const { db } = leader;
     return capture(target, db.engine.store, { seq: db.seq, epoch: db.epoch, chain: db.chain, ledger: db.ledger });
   }
@@ -94,7 +94,7 @@ export async function importBackup(target: BackupTarget, bytes: Uint8Array, opti
     throw new ConstraintError(`Cannot import into "${database}" while ${others} other tab(s) of this browser have it open: they would go on showing the state the import replaces. Close them and import again. Nothing changed.`);
   }
   await leader.db.flush();
-  if (tab.leader !== leader || leader.stoppedBecause !== undefined) throw new ClosedError(`The import into "${database}" was interrupted: this tab stopped leading. Nothing changed; try again.`);
+  if (tab.leadership?.log !== leader || leader.stoppedBecause !== undefined) throw new ClosedError(`The import into "${database}" was interrupted: this tab stopped leading. Nothing changed; try again.`);
   // From here to the commit nothing awaits, so no call can slip in between the check and the write.
   const { db } = leader;
   const callers = [...db.ledger.keys()].filter((client) => lifecycleClient(client) === undefined);
@@ -124,8 +124,8 @@ export async function importBackup(target: BackupTarget, bytes: Uint8Array, opti
   return { seq, backupSeq: header.seq, rows, stateHash: restoredHash };
 }
 
-function leading(tab: Tab, database: string): Leader {
-  const leader = tab.leader;
+function leading(tab: Tab, database: string): LeaderLog {
+  const leader = tab.leadership?.log;
   if (leader !== undefined) return leader;
   throw new ConstraintError(`Cannot import into "${database}" from this tab: it is a replica (another tab of this browser leads the database). Import from the leading tab (conn.status.role === 'leader'), or close the other tabs.`);
 }

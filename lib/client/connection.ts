@@ -385,7 +385,7 @@ export class ClientConnection<M> implements Connection<M> {
   async #joinRoom(): Promise<void> {
     const peers = this.peers;
     if (peers === undefined || this.#room !== undefined || this.#rpc.closing) return;
-    const [{ joinRoom }, { bridgeRoom }, { rejoinableRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-transport'), import('../peer/rejoinable-room')]);
+    const [{ joinRoom }, { bridgeRoom }, { rejoinableRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-link'), import('../peer/rejoinable-room')]);
     if (this.#room !== undefined || this.#rpc.closing) return;
     const rtcConfig = peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig };
     const room = rejoinableRoom((onError) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), onError, ...rtcConfig }), { paused: this.#offline || this.#networkDown, onError: reportError });

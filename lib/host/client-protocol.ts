@@ -79,7 +79,7 @@ export interface InspectRequest {
 
 /**
  * The main thread took up the room the host asked for (`room-join`): `port`
- * relays its data channels (`peerTransport`), from the first join on, across
+ * relays its data channels (`portLink`), from the first join on, across
  * every rejoin. Sent at once, before the join completes (offline first). Not answered.
  */
 export interface RoomJoinedMessage {

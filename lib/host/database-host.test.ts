@@ -14,7 +14,7 @@ import { FakeNetwork } from '../replication/fake-network.test-util';
 import { Tab } from '../tabs/tab';
 import type { Hash } from '../codec/hash';
 import { encodeEntries, sealEntry } from '../log/entry';
-import type { TabMessage } from '../replication/messages';
+import type { ReplicationMessage } from '../replication/messages';
 
 const message = table({ name: 'message', public: true }, { id: t.u64().primaryKey().autoInc(), sender: t.identity(), room: t.u32().index('btree'), text: t.string() });
 const online = table({ name: 'online', public: true }, { who: t.identity().primaryKey() });
@@ -115,7 +115,7 @@ class Tabs {
     const id = `tab${++this.opened}`;
     let host: DatabaseHost | undefined;
     const tab = await Tab.open(
-      { module: chat, id, identity: ALICE, transport: this.network.join<TabMessage>(id), locks: this.locks.forOwner(id), lockName: 'chat', openStorage: async () => this.storage ?? new MemoryStorage('chat', this.data), clock: options.clock ?? (() => (clock += 1000n)) },
+      { module: chat, id, identity: ALICE, link: this.network.join<ReplicationMessage>(id), locks: this.locks.forOwner(id), lockName: 'chat', openStorage: async () => this.storage ?? new MemoryStorage('chat', this.data), clock: options.clock ?? (() => (clock += 1000n)) },
       DatabaseHost.events(() => host),
     );
     host = new DatabaseHost(tab, { locks: this.locks.forOwner(id), ...(options.timers === undefined ? {} : { timers: options.timers, statusEveryMs: 0 }) });
@@ -377,9 +377,9 @@ describe('the host of a replica tab', () => {
       { seq: tab.seq + 1, epoch: leader.tab.status.epoch, reducer: 'send', args, sender: BOB, connectionId: null, timestamp: 5n, seed: 1n, internal: false, caller: undefined, outcome: { ok: true, txHash: '0123456789abcdef' as Hash, diff: new Uint8Array(0) } },
       tab.chain,
     );
-    tabs.network.join<TabMessage>('forger').send({ type: 'entries', epoch: leader.tab.status.epoch, leaderId: 'tab1', firstSeq: entry.seq, lastSeq: entry.seq, bytes: encodeEntries([entry]) });
+    tabs.network.join<ReplicationMessage>('forger').send({ type: 'entries', epoch: leader.tab.status.epoch, firstSeq: entry.seq, lastSeq: entry.seq, bytes: encodeEntries([entry]), target: entry.seq });
     await tabs.settle();
-    expect(bob.received.filter((m) => m.type === 'diverged')).toEqual([{ type: 'diverged', seq: entry.seq, reducer: 'send', reason: 'its row diff differs from the one the leader logged' }]);
+    expect(bob.received.filter((m) => m.type === 'diverged')).toEqual([{ type: 'diverged', seq: entry.seq, reducer: 'send', reason: 'its row diff differs from the one logged where it was ordered' }]);
     // The forged row was never applied: after the resync the state is the leader's, and the live query still works.
     expect(replica.engine.rows('message')).toEqual([]);
     const alice = client(leader, ALICE, 'a');

@@ -1,6 +1,6 @@
 import { exportBackup, importBackup, type BackupTarget } from '../backup/host-backup';
 import type { BackupFitOptions } from '../backup/backup';
-import { ReducerError, serializeError } from '../errors';
+import { ReducerError } from '../errors';
 import type { Engine } from '../engine/engine';
 import { decodeDiff } from '../log/diff-codec';
 import type { LogEntry } from '../log/entry';
@@ -12,16 +12,17 @@ import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
 import type { ClientMessage, CommittedEntry, Durability, HelloResult, HostMessage, ImportResult, InspectResult, SqlResult } from './client-protocol';
 import { describeModule, type ModuleFingerprint } from '../room/handshake';
-import { HostSession, lifecycleCall, lifecycleClient } from './host-session';
+import { HostSession } from './host-session';
 import type { TabLocks } from '../tabs/locks';
-import type { TabCall, TabCallResult } from '../replication/pending-calls';
-import type { Tab, TabStatus } from '../tabs/tab';
+import type { Call, CallResult } from '../replication/pending-calls';
+import type { Timers } from '../replication/timers';
+import type { Tab } from '../tabs/tab';
+import { startConnectionWatch, type ConnectionWatch } from '../lifecycle/connection-watch';
+import { startSchedulerPump, type SchedulerPump } from './scheduler-pump';
+import { startStatusPacer } from './status-pacer';
 
 /** Timers the host uses to run scheduled reducers and pace status messages; injected so tests control time. */
-export interface HostTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type HostTimers = Timers;
 
 /** Options of {@link DatabaseHost}. */
 export interface HostOptions {
@@ -72,12 +73,12 @@ export class DatabaseHost {
   private offCommit: () => void;
   private readonly sessions = new Set<HostSession>();
   private readonly module: ModuleDef;
-  private timer: unknown;
-  private statusTimer: unknown;
-  private sentStatus: TabStatus;
   private closed = false;
-  /** Connections whose lock this tab queued for (as leader). */
-  private readonly watched = new Set<string>();
+  /** The loops that run while the tab's current role does (scheduler pump, connection watch). */
+  private roleLoops = new AbortController();
+  private readonly hostLoops = new AbortController();
+  private pump: SchedulerPump | undefined;
+  private watch: ConnectionWatch | undefined;
   private fingerprintValue: Promise<ModuleFingerprint> | undefined;
 
   /**
@@ -94,13 +95,24 @@ export class DatabaseHost {
     this.module = engine.module;
     this.queriesValue = new QueryEngine(engine.store);
     this.offCommit = engine.onCommit((diff) => this.queriesValue.applyDiff(diff));
-    this.sentStatus = tab.status;
-    tab.onStatus((status) => this.statusChanged(status));
+    startStatusPacer(
+      {
+        status: () => tab.status,
+        onStatus: (fn) => tab.onStatus(fn),
+        send: (status) => {
+          for (const session of this.sessions) session.send({ type: 'status', status });
+        },
+        timers: options.timers,
+        everyMs: options.statusEveryMs ?? 100,
+      },
+      this.hostLoops.signal,
+    );
+    // A role change installs a new engine before its status says so: restart the role's loops then too.
+    tab.onStatus(() => this.startRoleLoops());
     tab.onDiverged(({ seq, reducer, reason }) => {
       for (const session of this.sessions) session.send({ type: 'diverged', seq, reducer, reason });
     });
-    this.watchConnections();
-    this.schedule();
+    this.startRoleLoops();
   }
 
   /**
@@ -192,8 +204,8 @@ export class DatabaseHost {
   async inspect(replay: boolean): Promise<InspectResult> {
     const { tab } = this;
     const engine = this.engineValue;
-    const leader = tab.leader;
-    const storage = leader?.db.storage ?? tab.replica?.storage;
+    const leader = tab.leadership?.log;
+    const storage = tab.storage;
     const rows = Object.fromEntries([...engine.store.tables.values()].map((t) => [t.name, t.count()]));
     const status = tab.status;
     const base: InspectResult = {
@@ -234,13 +246,13 @@ export class DatabaseHost {
   }
 
   /** Makes a call through the tab: answered by its own entry (see {@link HostSession}) or by the tab's final answer. */
-  call(call: TabCall): Promise<TabCallResult> {
+  call(call: Call): Promise<CallResult> {
     return this.tab.call(call);
   }
 
   /** A durable point for a session's reply: the leader's pending writes, or now on a replica. */
   flush(): Promise<void> {
-    return this.tab.leader?.db.flush() ?? Promise.resolve();
+    return this.tab.leadership?.log.db.flush() ?? Promise.resolve();
   }
 
   /** Ends a session: drops its live queries (its clientDisconnected is the session's to call). */
@@ -252,8 +264,8 @@ export class DatabaseHost {
   /** Stops timers and leaves: a leader makes what it ordered durable and hands the lead on. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer !== undefined) this.options.timers?.clearTimeout(this.timer);
-    if (this.statusTimer !== undefined) this.options.timers?.clearTimeout(this.statusTimer);
+    this.hostLoops.abort();
+    this.roleLoops.abort();
     await Promise.all([...this.sessions].map((session) => session.close()));
     await this.tab.close();
   }
@@ -266,8 +278,8 @@ export class DatabaseHost {
       session.publish(entry, durable);
     }
     const caller = entry.caller;
-    if (caller !== undefined && caller.callId === 1 && entry.internal) this.watchConnection(caller.client);
-    this.schedule();
+    if (caller !== undefined && caller.callId === 1 && entry.internal) this.watch?.connected(caller.client);
+    this.pump?.poke();
   }
 
   /** An entry as the devtools show it; read right after the engine ran it, so its last run is this entry's. */
@@ -304,29 +316,32 @@ export class DatabaseHost {
     return this.fingerprintValue.then((fingerprint) => ({ tab: this.tab, module: this.module, database: this.options.database ?? '', fingerprint, ...(otherTabs === undefined ? {} : { otherTabs }) }));
   }
 
-  /** As leader: queues for the lock of every connection that connected and has not disconnected. */
-  private watchConnections(): void {
-    const ledger = this.tab.leader?.db.ledger;
-    if (ledger === undefined) return;
-    for (const [client, last] of ledger) if (last.callId === 1) this.watchConnection(client);
+  /**
+   * Starts what runs while this tab leads: the scheduler pump (when it orders) and the
+   * watch over this browser's connections. Restarted on every role change; idle elsewhere.
+   */
+  private startRoleLoops(): void {
+    const leadership = this.tab.leadership;
+    const running = this.pump !== undefined || this.watch !== undefined;
+    if (running && this.roleLoopsFor === leadership) return;
+    this.roleLoops.abort();
+    this.roleLoops = new AbortController();
+    this.roleLoopsFor = leadership;
+    this.pump = undefined;
+    this.watch = undefined;
+    if (leadership === undefined || this.closed) return;
+    const { signal } = this.roleLoops;
+    const { timers, locks } = this.options;
+    if (leadership.orderer !== undefined && timers !== undefined) this.pump = startSchedulerPump({ orderer: leadership.orderer, timers }, signal);
+    if (locks !== undefined) {
+      this.watch = startConnectionWatch(
+        { locks, lockName: (id) => this.lockName(id), module: this.module, identity: this.engineValue.identity, inRoom: this.inRoom, ledger: leadership.log.ledger, call: (call) => void this.tab.call(call) },
+        signal,
+      );
+    }
   }
 
-  private watchConnection(client: string): void {
-    const { locks } = this.options;
-    const disconnected = this.module.clientDisconnected;
-    const connection = lifecycleClient(client);
-    // Only this browser's connections hold their locks here; in a room, the authority watches other browsers' itself.
-    if (connection === undefined || (this.inRoom && connection.sender !== this.engineValue.identity) || locks === undefined || disconnected === undefined || this.tab.leader === undefined || this.watched.has(client)) return;
-    this.watched.add(client);
-    const { sender, connectionId } = connection;
-    locks
-      .request(this.lockName(connectionId), {}, async () => {
-        // Granted: that connection's worker is gone. If it disconnected itself first, the ledger makes this a no-op.
-        if (this.closed) return;
-        void this.tab.call(lifecycleCall(connectionId, sender, disconnected.name, 2));
-      })
-      .catch(() => this.watched.delete(client));
-  }
+  private roleLoopsFor: unknown;
 
   private lockName(connectionId: ConnectionId): string {
     return `${this.options.connectionLocks ?? 'lockstep:connection:'}${connectionId}`;
@@ -341,53 +356,8 @@ export class DatabaseHost {
     this.queriesValue = new QueryEngine(engine.store);
     this.offCommit = engine.onCommit((diff) => this.queriesValue.applyDiff(diff));
     for (const session of this.sessions) session.moveQueries(old, this.queriesValue, engine);
-    this.watchConnections();
-    this.schedule();
-  }
-
-  private statusChanged(status: TabStatus): void {
-    const sent = this.sentStatus;
-    const timers = this.options.timers;
-    // Role, epoch and leader changes go out at once; seq and lag alone are gathered.
-    if (timers === undefined || this.options.statusEveryMs === 0 || status.role !== sent.role || status.epoch !== sent.epoch || status.leader !== sent.leader) this.sendStatus();
-    else if (this.statusTimer === undefined) {
-      this.statusTimer = timers.setTimeout(() => {
-        this.statusTimer = undefined;
-        this.sendStatus();
-      }, this.options.statusEveryMs ?? 100);
-    }
-    this.schedule();
-  }
-
-  private sendStatus(): void {
-    const status = this.tab.status;
-    if (JSON.stringify(status) === JSON.stringify(this.sentStatus)) return;
-    this.sentStatus = status;
-    for (const session of this.sessions) session.send({ type: 'status', status });
-  }
-
-  /** Arms one timer for the next scheduled reducer, while this tab leads (replicas replay the leader's runs). */
-  private schedule(): void {
-    const timers = this.options.timers;
-    if (timers === undefined) return;
-    if (this.timer !== undefined) timers.clearTimeout(this.timer);
-    this.timer = undefined;
-    const leader = this.tab.leader;
-    if (leader === undefined || this.closed) return;
-    const due = leader.db.engine.nextDue();
-    if (due === undefined) return;
-    const wait = Number((due - leader.db.now()) / 1000n);
-    this.timer = timers.setTimeout(() => {
-      this.timer = undefined;
-      leader.runDue();
-      this.schedule();
-    }, Math.max(0, wait));
+    this.startRoleLoops();
   }
 }
 
 export type { Durability };
-
-/** The error a failed call's answer stands for, as the client protocol carries it. */
-export function failureOf(result: Extract<TabCallResult, { ok: false }>): ReturnType<typeof serializeError> {
-  return { name: result.name, message: result.message, details: {} };
-}

@@ -6,8 +6,9 @@ import type { SubscriptionChange } from '../query/live-plan';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import type { ClientMessage, Durability, HostMessage, QueryDiff, ResultMessage } from './client-protocol';
-import { failureOf, type DatabaseHost } from './database-host';
-import type { TabCall, TabCallResult } from '../replication/pending-calls';
+import { lifecycleCall } from '../lifecycle/calls';
+import type { DatabaseHost } from './database-host';
+import type { Call, CallResult } from '../replication/pending-calls';
 
 interface Live {
   readonly sql: string;
@@ -86,7 +87,7 @@ export class HostSession {
         const { requestId, callId } = message;
         if (this.calls.has(callId)) throw new RangeError(`Call ${callId} of this connection is already in flight`);
         this.calls.set(callId, requestId);
-        const call: TabCall = { client: this.client, callId, reducer: message.reducer, args: message.args, sender: this.identity, connectionId: this.connectionId };
+        const call: Call = { client: this.client, callId, reducer: message.reducer, args: message.args, sender: this.identity, connectionId: this.connectionId };
         this.host.call(call).then((result) => this.settle(callId, result), (error: unknown) => this.settle(callId, error));
         return;
       }
@@ -218,11 +219,11 @@ export class HostSession {
   }
 
   /** Gives a call the tab's final answer, unless its own entry already answered it. */
-  private settle(callId: number, result: TabCallResult | unknown): void {
+  private settle(callId: number, result: CallResult | unknown): void {
     const requestId = this.calls.get(callId);
     if (requestId === undefined) return;
     this.calls.delete(callId);
-    const answer = result as TabCallResult;
+    const answer = result as CallResult;
     if (typeof answer === 'object' && answer !== null && 'ok' in answer) {
       this.deliver(RESOLVED, answer.ok ? { type: 'result', requestId, ok: true } : { type: 'result', requestId, ok: false, error: failureOf(answer) });
     } else this.deliver(RESOLVED, errorResult(requestId, result));
@@ -232,7 +233,7 @@ export class HostSession {
     return queries.subscribe(sql, { sender: this.identity }, (change) => this.pending.push(toQueryDiff(queryId, change)));
   }
 
-  private lifecycleCall(reducer: string, callId: 1 | 2): TabCall {
+  private lifecycleCall(reducer: string, callId: 1 | 2): Call {
     return lifecycleCall(this.connectionId, this.identity, reducer, callId);
   }
 
@@ -275,25 +276,6 @@ export class HostSession {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-const LIFECYCLE = 'lifecycle:';
-
-/**
- * A connection's `clientConnected` (call 1) or `clientDisconnected` (call 2):
- * numbered as calls of a client of their own, `lifecycle:<identity>:<connectionId>`,
- * so each runs exactly once whoever submits it (the connection's own tab, or the
- * leader that saw the tab go), and the ledger alone tells who is connected.
- */
-export function lifecycleCall(connectionId: ConnectionId, sender: Identity, reducer: string, callId: 1 | 2): TabCall {
-  return { client: `${LIFECYCLE}${sender}:${connectionId}`, callId, reducer, args: {}, sender, connectionId, internal: true };
-}
-
-/** The identity and connection of a lifecycle client (see {@link lifecycleCall}), or undefined for any other client. */
-export function lifecycleClient(client: string): { readonly sender: Identity; readonly connectionId: ConnectionId } | undefined {
-  if (!client.startsWith(LIFECYCLE)) return undefined;
-  const [sender, connectionId] = client.slice(LIFECYCLE.length).split(':');
-  return sender === undefined || connectionId === undefined ? undefined : { sender: sender as Identity, connectionId: connectionId as ConnectionId };
-}
-
 function errorResult(requestId: number, error: unknown): ResultMessage {
   const serialized = typeof error === 'object' && error !== null && 'details' in error && 'name' in error && !(error instanceof Error) ? (error as ReturnType<typeof serializeError>) : serializeError(toLockstepError(error));
   return { type: 'result', requestId, ok: false, error: serialized };
@@ -320,4 +302,9 @@ function toQueryDiff(queryId: number, change: SubscriptionChange): QueryDiff {
   const inserts = change.updates.length === 0 ? change.inserts : [...change.inserts, ...change.updates.map((u) => u.new)];
   const deletes = change.updates.length === 0 ? change.deletes : [...change.deletes, ...change.updates.map((u) => u.old)];
   return { queryId, table: change.table, inserts, deletes };
+}
+
+/** The error a failed call's answer stands for, as the client protocol carries it. */
+function failureOf(result: Extract<CallResult, { ok: false }>): ReturnType<typeof serializeError> {
+  return { name: result.name, message: result.message, details: {} };
 }

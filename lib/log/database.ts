@@ -1,6 +1,6 @@
 import type { Hash } from '../codec/hash';
 import { Engine, type CallOutcome, type CallRequest, type LogRecord } from '../engine/engine';
-import { DecodeError, deserializeError, ReducerError, SchemaError, type LockstepError } from '../errors';
+import { deserializeError, ReducerError, SchemaError, StorageError, type LockstepError } from '../errors';
 import type { ModuleDef } from '../schema/module';
 import type { TableSchema } from '../schema/table';
 import type { ConnectionId, Identity } from '../schema/type-desc';
@@ -8,6 +8,7 @@ import { Store } from '../store/store';
 import { stateHash } from '../store/state-hash';
 import { EMPTY_DIFF, Transaction } from '../store/transaction';
 import { encodeDiff, hashDiff } from './diff-codec';
+import { applyEntry, type Divergence } from './apply';
 import { GENESIS, sealEntry, type LogEntry } from './entry';
 import { GroupCommit } from './group-commit';
 import { migrateStore, type Migration } from './migrate';
@@ -177,7 +178,7 @@ export class Database {
    * seen before is answered from the ledger and not run again.
    */
   submit(call: Submission): Submitted {
-    if (this.failure !== undefined) return { outcome: { ok: false, error: new SchemaError(`The database cannot write: ${String(this.failure)}`) }, entry: undefined, durable: Promise.reject(this.failure) };
+    if (this.failure !== undefined) return { outcome: { ok: false, error: new StorageError(`The database cannot write: ${String(this.failure)}`, { cause: this.failure }) }, entry: undefined, durable: Promise.reject(this.failure) };
     const seen = call.caller === undefined ? undefined : this.ledger.get(call.caller.client);
     if (call.caller !== undefined && seen !== undefined && call.caller.callId <= seen.callId) return this.duplicate(call.caller, seen);
     const request: CallRequest = { ...call, timestamp: this.now(), seed: (this.options.seeds ?? cryptoSeed)() };
@@ -252,27 +253,16 @@ export class Database {
   }
 
   /**
-   * Logs an entry that another database ordered (a room's authority): re-runs its
-   * call with the entry's stamped context, checks the row diff against the
-   * entry's hash, and writes the entry as it is, so this log stays identical to
-   * the orderer's. Throws a `DecodeError` naming the seq when the entry does not
-   * continue this log (seq or chain) or its replay disagrees; nothing changes then.
+   * Logs an entry that another database ordered (a room's authority) through the
+   * one apply path (`applyEntry`), and writes it as it is, so this log stays
+   * identical to the orderer's. A divergence (it does not continue this log, or
+   * its replay disagrees) changes nothing and is returned instead.
    */
-  appendOrdered(entry: LogEntry): Submitted {
-    const { chain: _chain, ...fields } = entry;
-    if (entry.seq !== this.seqValue + 1) throw new DecodeError(`Entry ${entry.seq} does not follow seq ${this.seqValue}`);
-    if (sealEntry(fields, this.chainValue).chain !== entry.chain) throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}): its chain hash does not follow the entry before it`);
-    let outcome: CallOutcome;
-    if (entry.outcome.ok) {
-      outcome = this.engine.call({ reducer: entry.reducer, args: this.engine.decodeArgs(entry.reducer, entry.args), sender: entry.sender, connectionId: entry.connectionId, timestamp: entry.timestamp, seed: entry.seed, internal: entry.internal });
-      if (!outcome.ok) throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}) failed here but committed where it was ordered: ${outcome.error.message}`);
-      if (hashDiff(encodeDiff(this.engine.store, outcome.diff)) !== entry.outcome.txHash) {
-        outcome.tx.undo(); // the store only: the caller resyncs the whole state after a divergence
-        throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}): its row diff differs from the one logged where it was ordered`);
-      }
-    } else outcome = { ok: false, error: deserializeError({ name: entry.outcome.name, message: entry.outcome.message, details: {} }) };
+  appendOrdered(entry: LogEntry): Submitted | { readonly divergence: Divergence } {
+    const applied = applyEntry(this.engine, entry, this);
+    if (!applied.ok) return { divergence: applied.divergence };
     if (entry.timestamp > this.lastTimestamp) this.lastTimestamp = entry.timestamp;
-    return { outcome, entry: this.log(entry), durable: this.lastDurable };
+    return { outcome: applied.outcome, entry: this.log(entry), durable: this.lastDurable };
   }
 
   /** Makes `entry` the last one: the ledger, the group commit, and a snapshot when due. */

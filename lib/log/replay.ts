@@ -4,7 +4,7 @@ import { DecodeError } from '../errors';
 import type { ModuleDef } from '../schema/module';
 import type { Identity } from '../schema/type-desc';
 import { stateHash } from '../store/state-hash';
-import { encodeDiff, hashDiff } from './diff-codec';
+import { applyEntry } from './apply';
 import { decodeEntries, GENESIS } from './entry';
 import type { Storage } from './storage';
 
@@ -22,23 +22,15 @@ export interface ReplayResult {
  */
 export async function replayFromScratch(module: ModuleDef, storage: Storage, identity: Identity): Promise<ReplayResult> {
   const engine = new Engine(module, { identity });
-  let previous = GENESIS;
-  let seq = 0;
+  let at = { seq: 0, chain: GENESIS };
   for (const segment of await storage.readSegments(0)) {
-    const { entries, error } = decodeEntries(segment.bytes, previous);
-    for (const { entry, chained } of entries) {
-      if (entry.seq !== seq + 1 || !chained) throw new DecodeError(`Replay: the log breaks at seq ${seq + 1}`);
-      seq = entry.seq;
-      previous = entry.chain;
-      if (!entry.outcome.ok) continue;
-      const args = engine.decodeArgs(entry.reducer, entry.args);
-      const outcome = engine.call({ ...entry, args, internal: entry.internal });
-      if (!outcome.ok) throw new DecodeError(`Replay diverged at seq ${entry.seq} (${entry.reducer}): the call failed with "${outcome.error.message}"`);
-      if (hashDiff(encodeDiff(engine.store, outcome.diff)) !== entry.outcome.txHash) {
-        throw new DecodeError(`Replay diverged at seq ${entry.seq} (${entry.reducer}): the row diff differs from the logged one`);
-      }
+    const { entries, error } = decodeEntries(segment.bytes, at.chain);
+    for (const { entry } of entries) {
+      const applied = applyEntry(engine, entry, at);
+      if (!applied.ok) throw new DecodeError(`Replay diverged at seq ${applied.divergence.seq} (${applied.divergence.reducer}): ${applied.divergence.reason}`);
+      at = entry;
     }
     if (error !== undefined) throw new DecodeError(`Replay: segment ${segment.firstSeq}..${segment.lastSeq} is corrupt: ${error}`);
   }
-  return { entries: seq, stateHash: stateHash(engine.store) };
+  return { entries: at.seq, stateHash: stateHash(engine.store) };
 }

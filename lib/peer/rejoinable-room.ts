@@ -8,7 +8,7 @@
 import { ClosedError } from '../errors';
 import type { PeerData, PeerEvent } from './framing';
 import { Listeners } from './listeners';
-import type { BridgeableRoom } from './port-transport';
+import type { BridgeableRoom } from './port-link';
 import type { Room } from './room';
 
 /** A room that can be left and joined again: see {@link rejoinableRoom}. */

@@ -1,7 +1,7 @@
 /**
  * A room of WebRTC peers: one data channel to every other peer, set up through
  * a {@link Signaling}. Main thread only (WebRTC does not exist in workers);
- * `port-transport.ts` relays a room to the worker that holds the database.
+ * `port-link.ts` relays a room to the worker that holds the database.
  *
  * Who starts a connection: the newcomer, to every peer `join` returned, so
  * exactly one side of each pair makes the offer. The same side makes it again

@@ -1,4 +1,4 @@
-import type { Transport } from './link';
+import type { Link } from './link';
 
 /** Fault rates of a {@link FakeNetwork}, each a probability per delivery. */
 export interface NetworkFaults {
@@ -9,6 +9,8 @@ export interface NetworkFaults {
   /** A message other than the oldest in flight is delivered next (delay and reordering). */
   readonly reorder?: number;
 }
+
+type Listener = (message: unknown, from: string) => void;
 
 interface InFlight {
   readonly from: string;
@@ -36,7 +38,7 @@ export function seededRandom(seed: number): () => number {
  * be partitioned from each other, or paused (a frozen tab receives nothing until resumed).
  */
 export class FakeNetwork {
-  private readonly members = new Map<string, Set<(message: unknown) => void>>();
+  private readonly members = new Map<string, Set<Listener>>();
   private readonly inFlight: InFlight[] = [];
   private readonly cut = new Set<string>();
   private readonly paused = new Set<string>();
@@ -50,20 +52,27 @@ export class FakeNetwork {
     this.faults = faults;
   }
 
-  /** Joins the bus as `id`; closing the transport leaves it (messages to it are discarded). */
-  join<M>(id: string): Transport<M> {
-    const listeners = new Set<(message: unknown) => void>();
+  /**
+   * Joins the bus as `id`: a broadcast {@link Link} (a message without `to` goes to
+   * every other member). Closing the link leaves the bus (messages to it are discarded).
+   */
+  join<M>(id: string): Link<M> {
+    const listeners = new Set<Listener>();
     this.members.set(id, listeners);
     return {
-      send: (message) => {
+      send: (message, to) => {
         if (this.members.get(id) !== listeners) return;
-        for (const to of this.members.keys()) if (to !== id) this.inFlight.push({ from: id, to, message: structuredClone(message) });
+        for (const member of this.members.keys()) {
+          if (member !== id && (to === undefined || to === member)) this.inFlight.push({ from: id, to: member, message: structuredClone(message) });
+        }
       },
       onMessage: (fn) => {
-        const listener = fn as (message: unknown) => void;
+        const listener = fn as Listener;
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      peers: () => [],
+      onPeer: () => () => {},
       close: () => this.leave(id, listeners),
     };
   }
@@ -152,10 +161,10 @@ export class FakeNetwork {
 
   private deliver(flight: InFlight): void {
     this.delivered++;
-    for (const fn of [...(this.members.get(flight.to) ?? [])]) fn(structuredClone(flight.message));
+    for (const fn of [...(this.members.get(flight.to) ?? [])]) fn(structuredClone(flight.message), flight.from);
   }
 
-  private leave(id: string, listeners: Set<(message: unknown) => void>): void {
+  private leave(id: string, listeners: Set<Listener>): void {
     if (this.members.get(id) === listeners) this.members.delete(id);
     listeners.clear();
   }

@@ -1,54 +1,21 @@
 /**
- * The tab protocol: messages between the workers of one database's tabs (the
- * leader and its replicas) over a broadcast {@link Transport}. Plain
- * structured-clonable data and no logic, so the same messages can later run
- * over WebRTC data channels.
+ * The replication protocol: the messages an orderer's log server and its
+ * followers exchange over a {@link Link}, at both levels (the tabs of a browser,
+ * the browsers of a room). Plain structured-clonable data and no logic; the room
+ * link signs and checks them on the wire (room/signed-link), the tab link
+ * carries them as they are.
  *
- * Every message goes to every tab; `to` names the one a reply is meant for
- * (others may still use it). Epochs fence stale leaders: a tab refuses
- * `entries` stamped with an epoch lower than the highest it has seen, and a
- * leader that learns of a higher epoch steps down.
+ * Epochs fence stale orderers: a follower refuses messages stamped with an
+ * epoch lower than the highest it has seen, and a log server that hears of a
+ * higher one steps down.
  *
- * @see ./transport
+ * @see ./link
  */
 import type { LockstepErrorName } from '../errors';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 
-/** The leader announces itself: when it takes over, and in answer to a newcomer's hello or a stale announcement. */
-export interface LeaderMessage {
-  readonly type: 'leader';
-  readonly epoch: number;
-  readonly leaderId: string;
-  /** Its latest durable seq, so replicas can tell how far behind they are. */
-  readonly seq: number;
-}
-
-/** A replica asks for what it lacks: the entries after `fromSeq`, or a whole snapshot with `resync`. */
-export interface HelloReplicaMessage {
-  readonly type: 'hello-replica';
-  readonly replicaId: string;
-  readonly fromSeq: number;
-  /** Set after a diverged replay: the replica wants a snapshot, not entries. */
-  readonly resync?: boolean;
-}
-
-/**
- * Ordered, durable log entries `firstSeq..lastSeq`, encoded with `encodeEntries`
- * (chain hashes included). `bytes` is empty when a catch-up had nothing to send.
- */
-export interface EntriesMessage {
-  readonly type: 'entries';
-  /** The sending leader's epoch (entries inside may be from earlier epochs). */
-  readonly epoch: number;
-  readonly leaderId: string;
-  readonly to?: string;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  readonly bytes: Uint8Array;
-}
-
-/** A call made through a tab: `client` numbers its calls with `callId`, increasing. */
-export interface TabCall {
+/** A reducer call on its way to be ordered: `client` numbers its calls with `callId`, increasing. */
+export interface Call {
   readonly client: string;
   readonly callId: number;
   readonly reducer: string;
@@ -59,46 +26,78 @@ export interface TabCall {
   readonly internal?: boolean;
 }
 
-/** A call a replica forwards to the leader; `client` + `callId` make retries safe. */
-export interface CallMessage extends TabCall {
-  readonly type: 'call';
-  /** The epoch the replica believes current; a leader with a lower one knows it is stale. */
+/** A log server says what it serves: its epoch and its last durable seq (when it starts, and to every hello). */
+export interface AnnounceMessage {
+  readonly type: 'announce';
   readonly epoch: number;
-  readonly replicaId: string;
+  readonly seq: number;
+}
+
+/** A follower asks for what it lacks: the entries after `fromSeq`, or the whole state with `snapshot`. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  /** The highest epoch the follower has seen: a log server with a lower one knows it is stale. */
+  readonly epoch: number;
+  readonly fromSeq: number;
+  readonly snapshot?: boolean;
+}
+
+/**
+ * Ordered, durable log entries `firstSeq..lastSeq`, encoded with `encodeEntries`
+ * (chain hashes included). `bytes` is empty when a catch-up had nothing to send.
+ */
+export interface EntriesMessage {
+  readonly type: 'entries';
+  /** The sending log server's epoch (entries inside may be from earlier epochs). */
+  readonly epoch: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly bytes: Uint8Array;
+  /** The server's last durable seq: how far a catch-up has to go. */
+  readonly target: number;
+}
+
+/** A whole durable state at `seq`, `encodeSnapshot` chunks, for a follower that diverged or is behind the kept log. */
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  readonly epoch: number;
+  readonly seq: number;
+  readonly chunks: readonly Uint8Array[];
+  readonly target: number;
+}
+
+/** Calls a follower forwards to be ordered, in the order made; `client` + `callId` make retries safe. */
+export interface CallsMessage {
+  readonly type: 'calls';
+  /** The highest epoch the follower has seen. */
+  readonly epoch: number;
+  readonly calls: readonly Call[];
 }
 
 /** A call that failed without a log entry (unknown reducer, bad arguments): its final answer. */
 export interface CallFailedMessage {
   readonly type: 'call-failed';
-  readonly epoch: number;
-  readonly to: string;
   readonly client: string;
   readonly callId: number;
   readonly name: LockstepErrorName;
   readonly message: string;
 }
 
-/** A call this tab will not order (it is a stale leader or cannot write); the replica keeps it pending. */
+/** A call this log server will not order (it is stepping down): the follower keeps it for the next one. */
 export interface CallRefusedMessage {
   readonly type: 'call-refused';
   readonly epoch: number;
-  readonly leaderId: string;
-  readonly to: string;
   readonly client: string;
   readonly callId: number;
   readonly reason: string;
 }
 
-/** A whole durable state for a replica that diverged or is behind the kept log: `encodeSnapshot` chunks. */
-export interface ResyncMessage {
-  readonly type: 'resync';
-  readonly epoch: number;
-  readonly leaderId: string;
-  readonly to: string;
-  readonly seq: number;
-  readonly chain: string;
-  readonly chunks: readonly Uint8Array[];
+/** The peer will not serve this node at all (a handshake failed: another module version); says why. */
+export interface RefusedMessage {
+  readonly type: 'refused';
+  readonly name: LockstepErrorName;
+  readonly message: string;
 }
 
-/** Everything tabs send each other. */
-export type TabMessage = LeaderMessage | HelloReplicaMessage | EntriesMessage | CallMessage | CallFailedMessage | CallRefusedMessage | ResyncMessage;
+/** Everything log servers and followers send each other. */
+export type ReplicationMessage = AnnounceMessage | HelloMessage | EntriesMessage | SnapshotMessage | CallsMessage | CallFailedMessage | CallRefusedMessage | RefusedMessage;

@@ -1,18 +1,18 @@
 import type { LockstepErrorName } from '../errors';
 import type { LogEntry } from '../log/entry';
 import type { LedgerEntry } from '../log/snapshot';
-import type { TabCall } from './messages';
+import type { Call } from './messages';
 
-export type { TabCall };
+export type { Call };
 
 /** The final answer to a call: committed at `seq`, or failed (with the seq of its logged failure, if logged). */
-export type TabCallResult =
+export type CallResult =
   | { readonly ok: true; readonly seq: number }
   | { readonly ok: false; readonly name: LockstepErrorName; readonly message: string; readonly seq: number | undefined };
 
 interface Pending {
-  readonly call: TabCall;
-  readonly resolve: (result: TabCallResult) => void;
+  readonly call: Call;
+  readonly resolve: (result: CallResult) => void;
 }
 
 /**
@@ -31,14 +31,14 @@ export class PendingCalls {
   private readonly calls = new Map<string, Pending>();
 
   /** Registers a call; the promise settles with its final answer. */
-  add(call: TabCall): Promise<TabCallResult> {
+  add(call: Call): Promise<CallResult> {
     const key = keyOf(call.client, call.callId);
     if (this.calls.has(key)) return Promise.reject(new RangeError(`Call ${call.callId} of client ${call.client} is already pending`));
     return new Promise((resolve) => this.calls.set(key, { call, resolve }));
   }
 
   /** The unanswered calls, in the order they were made. */
-  list(): TabCall[] {
+  list(): Call[] {
     return [...this.calls.values()].map((p) => p.call);
   }
 
@@ -50,7 +50,7 @@ export class PendingCalls {
   observe(entry: LogEntry): void {
     const caller = entry.caller;
     if (caller === undefined) return;
-    const outcome: TabCallResult = entry.outcome.ok
+    const outcome: CallResult = entry.outcome.ok
       ? { ok: true, seq: entry.seq }
       : { ok: false, name: entry.outcome.name, message: entry.outcome.message, seq: entry.seq };
     this.answer(caller.client, caller.callId, outcome);
@@ -60,7 +60,7 @@ export class PendingCalls {
   /** After loading a state without its entries (a resync): answers what the ledger shows. */
   observeLedger(ledger: ReadonlyMap<string, LedgerEntry>): void {
     for (const [client, last] of ledger) {
-      const outcome: TabCallResult = last.outcome.ok ? { ok: true, seq: last.seq } : { ...last.outcome, seq: last.seq };
+      const outcome: CallResult = last.outcome.ok ? { ok: true, seq: last.seq } : { ...last.outcome, seq: last.seq };
       this.answer(client, last.callId, outcome);
       // Known limit: a resync jumps over entries, so an earlier pending call's own outcome is unknown here.
       for (const { call } of [...this.calls.values()]) {
@@ -76,7 +76,7 @@ export class PendingCalls {
   }
 
   /** Gives a pending call its final answer (no-op when it is not pending). */
-  answer(client: string, callId: number, result: TabCallResult): void {
+  answer(client: string, callId: number, result: CallResult): void {
     const key = keyOf(client, callId);
     const pending = this.calls.get(key);
     if (pending === undefined) return;

@@ -1,5 +1,5 @@
 import { FakeNetwork, type NetworkFaults } from '../replication/fake-network.test-util';
-import type { PeerLink } from './room';
+import type { RawLink } from './signed-link';
 
 /** Peers on a fake network: each link sees only messages addressed to it; connections are announced by the test. */
 export class PeerNet {
@@ -11,19 +11,20 @@ export class PeerNet {
     this.network = new FakeNetwork(seed, faults);
   }
 
-  link(id: string): PeerLink {
+  link(id: string): RawLink {
     const transport = this.network.join<{ from: string; to: string; data: string | Uint8Array }>(id);
     const peers = new Set<string>();
     const listeners = new Set<(e: { type: 'connected' | 'disconnected'; peer: string }) => void>();
     this.connected.set(id, peers);
     this.listeners.set(id, listeners);
     return {
-      send: (to, data) => {
-        if (peers.has(to)) transport.send({ from: id, to, data });
+      send: (data, to) => {
+        for (const peer of to === undefined ? peers : [to]) if (peers.has(peer)) transport.send({ from: id, to: peer, data }, peer);
       },
-      onMessage: (fn) => transport.onMessage((m) => void (m.to === id && peers.has(m.from) && fn(m.from, m.data))),
+      onMessage: (fn) => transport.onMessage((m) => void (m.to === id && peers.has(m.from) && fn(m.data, m.from))),
       onPeer: (fn) => (listeners.add(fn), () => void listeners.delete(fn)),
       peers: () => [...peers],
+      close: () => {},
     };
   }
 
@@ -32,6 +33,17 @@ export class PeerNet {
       this.connected.get(x)!.add(y);
       for (const fn of [...this.listeners.get(x)!]) fn({ type: 'connected', peer: y });
     }
+  }
+
+  /** The peers `id` is connected to. */
+  connectedTo(id: string): string[] {
+    return [...(this.connected.get(id) ?? [])];
+  }
+
+  /** A peer leaves the room for good (its page closed or crashed): disconnected from all, gone from the network. */
+  remove(id: string): void {
+    for (const other of this.connectedTo(id)) this.disconnect(id, other);
+    this.network.remove(id);
   }
 
   disconnect(a: string, b: string): void {

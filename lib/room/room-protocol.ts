@@ -1,74 +1,50 @@
 /**
- * The room protocol: messages between the browsers of one room over WebRTC data
- * channels (one authority, any number of replicas). Plain data and no logic
- * besides the wire encoding, like the tab protocol it extends to other machines.
- *
- * Everything that changes state is signed: calls by their caller
- * (`encodeSignedCall`), entry batches and snapshots by the room's authority
- * (`encodeSignedBatch`), so a relaying or malicious peer can neither inject nor
- * alter them.
- *
- * @see ./tab-protocol
+ * The room's wire protocol: what the browsers of a room send each other over
+ * WebRTC data channels. It is the replication protocol (../replication/messages)
+ * with what changes state signed (room/signed-link does that): calls by their
+ * caller (`encodeSignedCall`), entry batches and snapshots by the room's
+ * authority (`encodeSignedBatch`), so a relaying or malicious peer can neither
+ * inject nor alter them; plus the handshake that proves each peer's identity.
+ * Plain data and no logic besides the wire encoding.
  */
-import { DecodeError, type LockstepErrorName } from '../errors';
+import { DecodeError } from '../errors';
+import type { AnnounceMessage, CallFailedMessage, CallRefusedMessage, HelloMessage, RefusedMessage } from '../replication/messages';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { ModuleFingerprint } from './handshake';
 import type { HelloProof } from './signed';
 
 /**
- * The first message both ways: who the peer is, what module it runs, how far
- * its log goes. Each side challenges the other with a fresh `nonce` and proves
- * its identity by signing the other's (`proof`, once it has heard it): a
- * replica follows an authority, and an authority takes a replica, only once
- * proven, so no peer can pass itself off as another.
+ * The first message both ways: who the peer is and what module it runs. Each
+ * side challenges the other with a fresh `nonce` and proves its identity by
+ * signing the other's (`proof`, once it has heard it): a member follows an
+ * authority, and an authority takes a member, only once proven, so no peer can
+ * pass itself off as another.
  */
-export interface RoomHelloMessage {
-  readonly type: 'hello';
+export interface HandshakeMessage {
+  readonly type: 'handshake';
   readonly fingerprint: ModuleFingerprint;
-  /** The peer's identity; the authority's is pinned by replicas and checked against every batch's key. */
+  /** The peer's identity; the authority's is pinned by members and checked against every batch's key. */
   readonly identity: Identity;
-  /** This side's challenge to the receiver, the same for every hello to it while connected. */
+  /** This side's challenge to the receiver, the same for every handshake to it while connected. */
   readonly nonce: string;
   /** The sender's proof over the receiver's nonce (`signHello`), once the sender has heard it. */
   readonly proof?: HelloProof;
+  /** The sender holds the receiver's proof: it needs no more handshakes from it. */
+  readonly proven?: boolean;
   /** The connection that stands for this peer (its `clientConnected` / `clientDisconnected`). */
   readonly connectionId: ConnectionId;
   readonly authority: boolean;
-  /** The last entry this peer holds. */
-  readonly seq: number;
 }
 
-/** The handshake failed; both sides say why (the message says which side is newer). */
-export interface RoomRefusedMessage {
-  readonly type: 'refused';
-  readonly name: LockstepErrorName;
-  readonly message: string;
-}
-
-/** A replica's calls for the authority, in the order made: `encodeSignedCall` bytes each. */
-export interface RoomCallsMessage {
+/** A member's calls for the authority, in the order made: `encodeSignedCall` bytes each. */
+export interface SignedCallsMessage {
   readonly type: 'calls';
+  readonly epoch: number;
   readonly calls: readonly { readonly call: Uint8Array; readonly connectionId: ConnectionId | null }[];
 }
 
-/** A call the authority refused without an entry (unknown reducer, bad arguments). */
-export interface RoomCallFailedMessage {
-  readonly type: 'call-failed';
-  readonly client: string;
-  readonly callId: number;
-  readonly name: LockstepErrorName;
-  readonly message: string;
-}
-
-/** A replica asks for the entries after `fromSeq`; with `snapshot`, for the whole state. */
-export interface RoomCatchUpMessage {
-  readonly type: 'catch-up';
-  readonly fromSeq: number;
-  readonly snapshot?: boolean;
-}
-
 /** Durable entries, signed by the authority: `encodeSignedBatch` bytes. `target` is the authority's last seq, for progress. */
-export interface RoomEntriesMessage {
+export interface SignedEntriesMessage {
   readonly type: 'entries';
   readonly batch: Uint8Array;
   readonly target: number;
@@ -78,16 +54,16 @@ export interface RoomEntriesMessage {
  * The authority's whole state at `seq`: an `encodeSignedBatch` whose bytes are
  * the snapshot chunks, framed by {@link frameChunks}, with `firstSeq = lastSeq = seq`.
  */
-export interface RoomSnapshotMessage {
+export interface SignedSnapshotMessage {
   readonly type: 'snapshot';
   readonly batch: Uint8Array;
   readonly target: number;
 }
 
 /** Everything peers send each other. */
-export type RoomMessage = RoomHelloMessage | RoomRefusedMessage | RoomCallsMessage | RoomCallFailedMessage | RoomCatchUpMessage | RoomEntriesMessage | RoomSnapshotMessage;
+export type RoomMessage = HandshakeMessage | RefusedMessage | AnnounceMessage | HelloMessage | SignedCallsMessage | CallFailedMessage | CallRefusedMessage | SignedEntriesMessage | SignedSnapshotMessage;
 
-const TYPES = new Set<string>(['hello', 'refused', 'calls', 'call-failed', 'catch-up', 'entries', 'snapshot']);
+const TYPES = new Set<string>(['handshake', 'refused', 'announce', 'hello', 'calls', 'call-failed', 'call-refused', 'entries', 'snapshot']);
 
 /**
  * Encodes a message as JSON text, with byte arrays as base64 (`{"$bytes": …}`)

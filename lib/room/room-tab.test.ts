@@ -5,14 +5,14 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import { FakeLocks } from '../tabs/fake-locks.test-util';
 import { FakeNetwork } from '../replication/fake-network.test-util';
 import { describeModule } from './handshake';
-import type { TabCallResult } from '../replication/pending-calls';
+import type { CallResult } from '../replication/pending-calls';
 import { PeerNet } from './peer-net.test-util';
-import type { PeerLink } from './room';
+import type { RawLink } from './signed-link';
 import { roomModule } from './room-module.test-util';
 import { tabRoom } from './room-tab';
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
 import { Tab } from '../tabs/tab';
-import type { TabMessage } from '../replication/messages';
+import type { ReplicationMessage } from '../replication/messages';
 
 const ROOM = 'tabs-room';
 
@@ -23,7 +23,7 @@ class Browser {
   readonly data: MemoryStorageData = { segments: [], snapshots: [], meta: new Map() };
   tab!: Tab;
   identity!: Identity;
-  private link: PeerLink | undefined;
+  private link: RawLink | undefined;
   private callId = 0;
   private opened = 0;
 
@@ -43,7 +43,7 @@ class Browser {
       module: roomModule,
       id: tabId,
       identity: this.identity,
-      transport: this.tabs.join<TabMessage>(tabId),
+      link: this.tabs.join<ReplicationMessage>(tabId),
       locks: this.locks.forOwner(tabId),
       openStorage: async () => new MemoryStorage(this.id, this.data),
       ...this.options,
@@ -64,7 +64,7 @@ class Browser {
     return this;
   }
 
-  call(reducer: string, args: Record<string, unknown>): Promise<TabCallResult> {
+  call(reducer: string, args: Record<string, unknown>): Promise<CallResult> {
     return this.tab.call({ client: `${this.identity}/c${this.opened}`, callId: ++this.callId, reducer, args, sender: this.identity, connectionId: null });
   }
 
@@ -97,11 +97,11 @@ describe('a room of browsers, each led by a tab', () => {
     expect(a.tab.status.room).toMatchObject({ role: 'authority', authority: a.identity });
     expect(b.tab.status.room).toMatchObject({ role: 'replica', authority: a.identity, state: 'connected' });
 
-    let added: TabCallResult | undefined;
+    let added: CallResult | undefined;
     void b.call('add_item', { id: 1 }).then((r) => (added = r));
     await pump(net, [a, b], () => added !== undefined);
     expect(added).toMatchObject({ ok: true });
-    let settled: TabCallResult[] = [];
+    let settled: CallResult[] = [];
     void Promise.all([b.call('pick_up', { id: 1 }), a.call('pick_up', { id: 1 })]).then((r) => (settled = r));
     await pump(net, [a, b], () => settled.length === 2);
     expect(settled.filter((r) => r.ok)).toHaveLength(1);
@@ -131,7 +131,7 @@ describe('a room of browsers, each led by a tab', () => {
     await pump(net, [a, late], () => late.tab.status.role === 'leader' && late.tab.status.seq === a.tab.status.seq && late.tab.status.room?.state === 'connected');
     expect(late.engine.rows('marker')).toHaveLength(60);
     expect(late.data.snapshots.length).toBeGreaterThan(0);
-    let answered: TabCallResult | undefined;
+    let answered: CallResult | undefined;
     void late.call('mark', { call: 'late' }).then((r) => (answered = r));
     await pump(net, [a, late], () => answered !== undefined && a.tab.status.seq === late.tab.status.seq);
     expect(answered).toMatchObject({ ok: true });

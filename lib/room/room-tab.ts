@@ -1,25 +1,34 @@
 /**
  * A room of browsers as a tab sees it: whichever tab leads its browser joins
- * the room and speaks for the browser, as the room's authority or as a follower
- * of it (./room). What must outlive a tab is kept in the database's storage:
- * the pinned authority identity (meta `room`) and the calls still waiting for
- * the authority (meta `room-outbox`), so a reload neither trusts a new authority
- * nor loses a call made offline.
+ * the room and speaks for the browser (DESIGN §4). The authority's leading tab
+ * serves its log on the room's signed link too; a member's leading tab follows
+ * the authority's log into its own and relays its tabs' calls to it. What must
+ * outlive a tab is kept in the database's storage: the pinned authority
+ * identity (meta `room`) and the calls still waiting for the authority (meta
+ * `room-outbox`), so a reload neither trusts a new authority nor loses a call
+ * made offline.
  */
 import type { LogRecord } from '../engine/engine';
 import { SchemaError } from '../errors';
+import { startPeerDepartures } from '../lifecycle/peer-departures';
 import type { Storage } from '../log/storage';
+import { Follower } from '../replication/follower';
+import type { LeaderLog } from '../replication/leader-log';
+import { LogServer } from '../replication/log-server';
+import type { Call } from '../replication/messages';
+import { Relay } from '../replication/relay';
+import { startStallCheck } from '../replication/stall-check';
+import { realTimers, type Timers } from '../replication/timers';
 import type { ConnectionId, Identity } from '../schema/type-desc';
+import type { TabRoom, TabRoomRole } from '../tabs/leadership';
 import type { ModuleFingerprint } from './handshake';
-import type { Leader } from '../replication/leader';
-import type { TabCall } from '../replication/pending-calls';
-import { RoomAuthority, RoomFollower, type PeerLink, type RoomOptions } from './room';
+import type { RoomStatus } from './room-status';
 import type { SigningKeys } from './signed';
-import type { RoomStatus, TabRoom, TabRoomRole } from '../tabs/tab';
+import { signedLink, type RawLink, type RoomCrypto, type SignedLink } from './signed-link';
 
-/** The room's link while this tab leads: joined on the main thread, where WebRTC lives. */
+/** The room's raw link while this tab leads: joined on the main thread, where WebRTC lives. */
 export interface JoinedRoom {
-  readonly link: PeerLink;
+  readonly link: RawLink;
   /**
    * The peers already in the room when this browser first joined: none means it created the room.
    * Awaited only when the authority is not known yet (stored or named), so a known room opens offline.
@@ -42,12 +51,20 @@ export interface TabRoomOptions {
   /** Joins the room; called each time this tab starts leading. */
   readonly join: () => Promise<JoinedRoom>;
   /**
-   * How often a follower checks for a stall: calls waiting and no entry arrived
-   * since the last check. It then repeats its hello, catch-up and waiting calls
-   * (a message lost to a connection that broke). Default 3000 ms; 0 never.
+   * How often a member checks for a stall: calls waiting and no entry arrived
+   * since the last check. It then repeats its hello and waiting calls (a message
+   * lost to a connection that broke). Default 3000 ms; 0 never.
    */
   readonly stallCheckMs?: number;
+  /**
+   * Authority: how long a member browser that left may take to come back before its
+   * connections' `clientDisconnected` run, in ms. Default 15000; 0 at once.
+   */
+  readonly awayMs?: number;
+  readonly timers?: Timers;
   readonly log?: (record: LogRecord) => void;
+  /** The signatures of the room (default ECDSA P-256); a simulation passes cheap deterministic ones. */
+  readonly crypto?: RoomCrypto;
 }
 
 interface StoredRoom {
@@ -58,8 +75,26 @@ interface StoredRoom {
 /** A {@link TabRoom}: give it to `Tab.open({ room })`. */
 export function tabRoom(options: TabRoomOptions): TabRoom {
   let status: RoomStatus = { name: options.name, role: undefined, state: 'offline', authority: options.authority, peers: 0, target: 0, waiting: 0, fetched: 0, error: undefined };
-  const write = (leader: Leader, meta: Record<string, unknown>): void => {
-    leader.db.storage.commit({ meta }).catch((error: unknown) => options.log?.({ level: 'warn', reducer: '', message: `Room ${options.name}: could not store ${Object.keys(meta).join(', ')}: ${String(error)}` }));
+  const timers = options.timers ?? realTimers;
+  const write = (log: LeaderLog, meta: Record<string, unknown>): void => {
+    log.db.storage.commit({ meta }).catch((error: unknown) => options.log?.({ level: 'warn', reducer: '', message: `Room ${options.name}: could not store ${Object.keys(meta).join(', ')}: ${String(error)}` }));
+  };
+  const link = (joined: JoinedRoom, log: LeaderLog, authority: Identity | undefined): SignedLink => {
+    const { engine } = log.db;
+    return signedLink({
+      room: options.name,
+      raw: joined.link,
+      keys: options.keys,
+      identity: options.identity,
+      connectionId: options.connectionId,
+      fingerprint: options.fingerprint,
+      authority,
+      args: { encode: (reducer, args) => engine.encodeArgs(reducer, args), decode: (reducer, bytes) => engine.decodeArgs(reducer, bytes) as Readonly<Record<string, unknown>> },
+      lifecycle: { connected: engine.module.clientConnected?.name, disconnected: engine.module.clientDisconnected?.name },
+      onPin: (pinned) => write(log, { room: { name: options.name, authority: pinned } satisfies StoredRoom }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+      ...(options.crypto === undefined ? {} : { crypto: options.crypto }),
+    });
   };
 
   const prepare = async (storage: Storage, changed: () => void): Promise<TabRoomRole> => {
@@ -68,99 +103,82 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
       throw new SchemaError(`This database belongs to room "${stored.name}", not "${options.name}": open it with that room, or use another database name for this room`);
     }
     const joined = await options.join();
-    const roomOptions: RoomOptions = { room: options.name, link: joined.link, keys: options.keys, identity: options.identity, connectionId: options.connectionId, fingerprint: options.fingerprint, ...(options.log === undefined ? {} : { log: options.log }) };
     const authority = stored?.authority ?? options.authority ?? ((await joined.peersAtJoin).length === 0 ? options.identity : undefined);
-    const peers = (): number => joined.link.peers().length;
+    const update = (next: Partial<RoomStatus>, room: SignedLink): void => {
+      status = { ...status, ...next, peers: room.peers().length };
+      changed();
+    };
 
     if (authority === options.identity) {
-      status = { ...status, role: 'authority', state: 'connected', authority, peers: peers() };
+      status = { ...status, role: 'authority', state: 'connected', authority };
       return {
-        attach(leader) {
-          if (stored === undefined) write(leader, { room: { name: options.name, authority } satisfies StoredRoom });
-          const role = new RoomAuthority(roomOptions, leader);
-          const off = joined.link.onPeer(() => {
-            status = { ...status, peers: peers(), target: leader.db.seq };
-            changed();
-          });
-          return () => {
-            off();
-            role.close();
-            joined.leave();
+        orders: true,
+        attach(log, orderer) {
+          if (orderer === undefined) throw new Error("The room's authority orders its calls");
+          if (stored === undefined) write(log, { room: { name: options.name, authority } satisfies StoredRoom });
+          const room = link(joined, log, authority);
+          const server = new LogServer(log, orderer, room);
+          const stop = new AbortController();
+          startPeerDepartures({ link: room, ordering: orderer, disconnected: log.db.engine.module.clientDisconnected?.name, awayMs: options.awayMs ?? 15_000, timers }, stop.signal);
+          const off = room.onPeer(() => update({ target: log.seq }, room));
+          return {
+            nudge: () => server.announce(),
+            detach() {
+              off();
+              stop.abort();
+              server.close();
+              room.close();
+              joined.leave();
+            },
           };
         },
       };
     }
 
-    const outbox = ((await storage.readMeta('room-outbox')) as TabCall[] | undefined) ?? [];
-    let leader: Leader | undefined;
-    let everConnected = false;
-    let persisted = outbox.length;
-    const follower = new RoomFollower(roomOptions, {
-      pinned: authority,
-      outbox,
-      onPin: (pinned) => leader !== undefined && write(leader, { room: { name: options.name, authority: pinned } satisfies StoredRoom }),
-      onOutbox: (calls) => {
-        persisted = calls.length;
-        if (leader !== undefined) write(leader, { 'room-outbox': calls });
-      },
-      onSnapshot: (seq, chunks) => {
-        const current = leader;
-        if (current === undefined) return;
-        // Replace this browser's log by the authority's state, then lead again from it.
-        current.db
-          .flush()
-          .then(() => current.db.storage.commit({ truncateSegmentsFrom: 0, snapshot: { seq, chunks } }))
-          .then(
-            () => current.stepDown(`loaded the state of room ${options.name}'s authority at seq ${seq}`),
-            (error: unknown) => options.log?.({ level: 'error', reducer: '', message: `Room ${options.name}: could not store the authority's state: ${String(error)}` }),
-          );
-      },
-      onProgress: () => {
-        const state = follower.state;
-        if (state === 'connected') everConnected = true;
-        if (leader !== undefined && persisted > 0 && follower.waiting.length === 0) {
-          persisted = 0;
-          write(leader, { 'room-outbox': [] });
-        }
-        status = {
-          ...status,
-          role: 'replica',
-          state: state === 'offline' && everConnected ? 'reconnecting' : state,
-          authority: follower.pinned,
-          peers: peers(),
-          target: follower.target,
-          waiting: follower.waiting.length,
-          fetched: follower.fetched,
-          error: follower.error?.message,
-        };
-        changed();
-      },
-    });
-    status = { ...status, role: 'replica', authority, peers: peers() };
+    const outbox = ((await storage.readMeta('room-outbox')) as Call[] | undefined) ?? [];
+    status = { ...status, role: 'replica', authority };
     return {
-      upstream: follower.upstream,
-      attach(attached) {
-        leader = attached;
-        follower.attach(attached);
-        const off = joined.link.onPeer(() => {
-          status = { ...status, peers: peers() };
-          changed();
+      orders: false,
+      attach(log) {
+        const room = link(joined, log, authority);
+        let everConnected = false;
+        let persisted = outbox.length;
+        let relay: Relay | undefined;
+        const follower = new Follower({
+          link: room,
+          target: log,
+          outbox,
+          onCallFailed: (failure) => relay?.failed(failure),
+          onError: (error) => options.log?.({ level: 'error', reducer: '', message: `Room ${options.name}: could not store the authority's state: ${String(error)}` }),
+          onOutbox: (calls) => {
+            persisted = calls.length;
+            write(log, { 'room-outbox': calls });
+          },
+          onProgress: () => {
+            const state = follower.state;
+            if (state === 'connected') everConnected = true;
+            if (persisted > 0 && follower.waiting.length === 0) {
+              persisted = 0;
+              write(log, { 'room-outbox': [] });
+            }
+            update({ state: state === 'offline' && everConnected ? 'reconnecting' : state, authority: room.authority, target: follower.target, waiting: follower.waiting.length, fetched: follower.fetched, error: follower.error?.message }, room);
+          },
         });
-        let seenSeq = attached.db.seq;
-        const every = options.stallCheckMs ?? 3000;
-        const stallCheck =
-          every > 0
-            ? setInterval(() => {
-                const seq = attached.db.seq;
-                if ((follower.waiting.length > 0 || follower.state !== 'connected') && seq === seenSeq) follower.nudge();
-                seenSeq = seq;
-              }, every)
-            : undefined;
-        return () => {
-          if (stallCheck !== undefined) clearInterval(stallCheck);
-          off();
-          follower.close();
-          joined.leave();
+        relay = new Relay(log, (call) => follower.forward(call));
+        const stop = new AbortController();
+        startStallCheck({ follower, timers, everyMs: options.stallCheckMs ?? 3000 }, stop.signal);
+        const off = room.onPeer(() => update({}, room));
+        return {
+          relay,
+          nudge: () => follower.nudge(),
+          detach() {
+            off();
+            stop.abort();
+            follower.close();
+            relay?.close();
+            room.close();
+            joined.leave();
+          },
         };
       },
     };

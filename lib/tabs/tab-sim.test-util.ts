@@ -8,19 +8,20 @@ import { t } from '../schema/type-builders';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import { FakeLocks } from './fake-locks.test-util';
 import { FakeNetwork, seededRandom, type NetworkFaults } from '../replication/fake-network.test-util';
-import type { TabCallResult } from '../replication/pending-calls';
+import type { CallResult } from '../replication/pending-calls';
 import { Tab } from './tab';
-import type { TabMessage } from '../replication/messages';
+import type { ReplicationMessage } from '../replication/messages';
 
 const counter = table({ name: 'counter', public: true }, { client: t.string().primaryKey(), n: t.u32() });
 const item = table({ name: 'item', public: true }, { id: t.u32().primaryKey(), holder: t.string() });
 const marker = table({ name: 'marker' }, { id: t.u64().primaryKey().autoInc(), key: t.string().index('btree') });
 const presence = table({ name: 'presence' }, { id: t.u64().primaryKey().autoInc(), event: t.string() });
-const db = schema({ counter, item, marker, presence });
+/** The simulation's schema. */
+export const simSchema = schema({ counter, item, marker, presence });
+const db = simSchema;
 
-/** The simulation's module: a counter per client, an inventory pick-up race, a marker row per applied call. */
-export const simModule = loadModule({
-  default: db,
+/** The simulation's reducers: a counter per client, an inventory pick-up race, a marker row per applied call. */
+export const simReducers = {
   init: db.init((ctx) => {
     for (let id = 1; id <= 5; id++) ctx.db.item.insert({ id, holder: '' });
   }),
@@ -43,7 +44,10 @@ export const simModule = loadModule({
     ctx.db.item.id.update({ id, holder: who });
     ctx.db.marker.insert({ id: 0n, key: mark });
   }),
-});
+};
+
+/** The simulation's module. */
+export const simModule = loadModule({ default: db, ...simReducers });
 
 export const IDENTITY = '5e'.repeat(32) as Identity;
 
@@ -100,7 +104,7 @@ export interface SimCall {
   readonly client: string;
   readonly callId: number;
   readonly mark: string;
-  result: TabCallResult | undefined;
+  result: CallResult | undefined;
 }
 
 /** A tab in the simulation: the Tab plus its disk. */
@@ -139,7 +143,7 @@ export class Cluster {
       module: simModule,
       id,
       identity: IDENTITY,
-      transport: this.network.join<TabMessage>(id),
+      link: this.network.join<ReplicationMessage>(id),
       locks: this.locks.forOwner(id),
       openStorage: async () => disk.open(),
       clock: () => (this.time += 7n),

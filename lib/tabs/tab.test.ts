@@ -90,6 +90,7 @@ describe('handover', () => {
     const b = await cluster.openTab();
     await cluster.settle();
     const calls = [cluster.call(b, 'bump'), cluster.call(b, 'bump'), cluster.call(b, 'pick_up', 2)];
+    await drainMicrotasks(); // the replica sends the calls of one task together
     // The leader orders them, but its group commit never reaches the disk.
     cluster.network.flush();
     await drainMicrotasks();
@@ -107,6 +108,7 @@ describe('handover', () => {
     const b = await cluster.openTab();
     await cluster.settle();
     const call = cluster.call(b, 'bump');
+    await drainMicrotasks();
     cluster.network.flush(); // the call reaches the leader
     await drainMicrotasks();
     cluster.network.partition('tab1', 'tab2'); // its entry will never reach the replica...
@@ -147,11 +149,11 @@ describe('a stale-epoch leader', () => {
     const oldDb = a.tab.leader!.db;
     const forged = oldDb.submit({ reducer: 'bump', args: { client: 'ghost', mark: 'ghost#1' }, sender: oldDb.engine.identity, connectionId: null });
     expect(forged.entry?.epoch).toBe(1);
-    const zombie = cluster.network.join<import('../replication/messages').TabMessage>('tab1-zombie');
+    const zombie = cluster.network.join<import('../replication/messages').ReplicationMessage>('tab1-zombie');
     const { encodeEntries } = await import('../log/entry');
-    zombie.send({ type: 'entries', epoch: 1, leaderId: 'tab1', firstSeq: before.seq + 1, lastSeq: before.seq + 1, bytes: encodeEntries([{ ...forged.entry!, seq: before.seq + 1 }]) });
+    zombie.send({ type: 'entries', epoch: 1, firstSeq: before.seq + 1, lastSeq: before.seq + 1, bytes: encodeEntries([{ ...forged.entry!, seq: before.seq + 1 }]), target: before.seq + 1 });
     await cluster.settle();
-    expect(replica.refused).toBeGreaterThan(0);
+    expect(c.tab.follower!.stale).toBeGreaterThan(0);
     expect({ seq: replica.seq, hash: replica.stateHash() }).toEqual(before);
 
     // It wakes: its messages arrive first, so it orders C's old call in memory, then sees epoch 2 and steps down.

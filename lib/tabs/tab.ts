@@ -1,51 +1,21 @@
 import type { Engine, LogRecord } from '../engine/engine';
-import type { Migration } from '../log/migrate';
+import type { Divergence } from '../log/apply';
 import type { LogEntry } from '../log/entry';
+import type { Migration } from '../log/migrate';
 import type { LedgerEntry } from '../log/snapshot';
 import type { Storage } from '../log/storage';
 import type { ModuleDef } from '../schema/module';
 import type { Identity } from '../schema/type-desc';
 import { readDurableTail } from '../replication/durable-log';
-import { DURABLE_ELSEWHERE, Leader, type LeaderOptions } from '../replication/leader';
+import { Follower } from '../replication/follower';
+import { DURABLE_ELSEWHERE, type LeaderLog } from '../replication/leader-log';
+import type { Link } from '../replication/link';
+import { MemoryReplica } from '../replication/memory-replica';
+import type { Call, ReplicationMessage } from '../replication/messages';
+import { PendingCalls, type CallResult } from '../replication/pending-calls';
+import type { RoomStatus } from '../room/room-status';
+import { Leadership, type TabRoom } from './leadership';
 import type { TabLocks } from './locks';
-import { PendingCalls, type TabCall, type TabCallResult } from '../replication/pending-calls';
-import { Replica, type Divergence } from '../replication/replica';
-import type { TabMessage } from '../replication/messages';
-import type { Transport } from '../replication/link';
-
-/** Where this browser stands in its room (see ./room-tab): on `conn.status.room`. */
-export interface RoomStatus {
-  readonly name: string;
-  /** `authority`: this browser orders the room's calls; `replica`: it follows the authority's log. Undefined until this tab leads. */
-  readonly role: 'authority' | 'replica' | undefined;
-  /** `connected`: the authority is reachable (or this is it); `reconnecting`: it was, and is being looked for; `offline`: not yet found; `refused`: the handshake failed (see `error`). */
-  readonly state: 'connected' | 'reconnecting' | 'offline' | 'refused';
-  readonly authority: Identity | undefined;
-  /** Peers connected now. */
-  readonly peers: number;
-  /** The authority's last seq as last heard (a catch-up's goal). */
-  readonly target: number;
-  /** Calls waiting for the authority. */
-  readonly waiting: number;
-  /** Entries this browser received from the authority since its tab started leading (not counting a snapshot). */
-  readonly fetched: number;
-  readonly error: string | undefined;
-}
-
-/** What a room does while this tab leads its browser. */
-export interface TabRoomRole {
-  /** Set when another browser orders the calls (see `LeaderOptions.upstream`). */
-  readonly upstream?: LeaderOptions['upstream'];
-  /** Starts speaking for the browser with the leader; returns a function that stops it. */
-  attach(leader: Leader): () => void;
-}
-
-/** A room a tab joins while it leads (see ./room-tab). */
-export interface TabRoom {
-  /** Called when this tab is about to lead, with its storage: decides the role. `changed` reports status changes. */
-  prepare(storage: Storage, changed: () => void): Promise<TabRoomRole>;
-  status(): RoomStatus;
-}
 
 /** What a tab is doing for its database. */
 export type TabRole = 'replica' | 'leader' | 'closed';
@@ -63,13 +33,14 @@ export interface TabStatus {
   readonly room?: RoomStatus;
 }
 
-/** Options of {@link Tab.open}. Clock, randomness, locks, transport and storage are injected, so a simulation can drive many tabs. */
+/** Options of {@link Tab.open}. Clock, randomness, locks, link and storage are injected, so a simulation can drive many tabs. */
 export interface TabOptions {
   readonly module: ModuleDef;
-  /** Unique per tab (and per reopening of one). */
+  /** Unique per tab (and per reopening of one): its node id on the link. */
   readonly id: string;
   readonly identity: Identity;
-  readonly transport: Transport<TabMessage>;
+  /** The link between this database's tabs (a BroadcastChannel in browsers). */
+  readonly link: Link<ReplicationMessage>;
   readonly locks: TabLocks;
   /** The Web Lock's name; default `lockstep:leader`. */
   readonly lockName?: string;
@@ -94,20 +65,34 @@ export interface TabEvents {
   readonly onEngine?: (engine: Engine) => void;
 }
 
+/** One grant of the leader's lock, and the leadership it started. */
+interface LockGrant {
+  lost: boolean;
+  leadership: Leadership | undefined;
+}
+
+const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
+
+/** A replica tab: its state, and the follower that keeps it up to date. */
+interface Following {
+  readonly replica: MemoryReplica;
+  readonly follower: Follower;
+}
+
 /**
  * One tab's worker for one database: the election and handover state machine.
- * It opens as a replica at once (loading storage, asking the leader for the
- * rest) and queues for the database's lock; when the lock is granted it
- * becomes the leader (bumping the epoch), and when its leadership ends (a
- * newer epoch, a failed write, a stolen lock) it goes back to being a replica
- * and queues again. Its clients' calls stay pending across all of that and are
- * resubmitted to each new leader; the ledger makes that exactly-once.
+ * It opens as a replica at once (a follower of the leader's log over the tab
+ * link) and queues for the database's lock; when the lock is granted it leads
+ * (see {@link Leadership}: it bumps the epoch, orders or relays, serves the log),
+ * and when its leadership ends (a newer epoch, a failed write, a stolen lock)
+ * it goes back to following and queues again. Its clients' calls stay pending
+ * across all of that and are resubmitted to each new role; the ledger makes
+ * that exactly-once.
  */
 export class Tab {
   private readonly pending = new PendingCalls();
-  private leaderValue: Leader | undefined;
-  private replicaValue: Replica | undefined;
-  private endLeadership: (() => void) | undefined;
+  private leadershipValue: Leadership | undefined;
+  private following: Following | undefined;
   private lockQueued = false;
   private closed = false;
   private readonly statusListeners = new Set<(status: TabStatus) => void>();
@@ -127,24 +112,29 @@ export class Tab {
   /** Opens the tab as a replica and queues it for leadership. */
   static async open(options: TabOptions, events: TabEvents = {}): Promise<Tab> {
     const tab = new Tab(options, events);
-    await tab.becomeReplica();
+    await tab.follow();
     tab.requestLock(false);
     return tab;
   }
 
   /** The current role's status. */
   get status(): TabStatus {
-    const leader = this.leaderValue;
+    const leadership = this.leadershipValue;
     const room = this.options.room === undefined ? {} : { room: this.options.room.status() };
     if (this.closed) return { role: 'closed', epoch: 0, leader: undefined, lag: 0, seq: 0, ...room };
-    if (leader !== undefined) return { role: 'leader', epoch: leader.epoch, leader: this.options.id, lag: 0, seq: leader.db.seq, ...room };
-    const replica = this.replicaValue;
-    return { role: 'replica', epoch: replica?.epoch ?? 0, leader: replica?.leaderId, lag: replica?.lag ?? 0, seq: replica?.seq ?? 0, ...room };
+    if (leadership !== undefined) return { role: 'leader', epoch: leadership.log.epoch, leader: this.options.id, lag: 0, seq: leadership.log.seq, ...room };
+    const follower = this.following?.follower;
+    return { role: 'replica', epoch: follower?.epoch ?? 0, leader: follower?.server, lag: follower?.lag ?? 0, seq: follower?.seq ?? 0, ...room };
   }
 
   /** The engine holding this tab's state (the leader's or the replica's); undefined only while a role is starting. */
   get engine(): Engine | undefined {
-    return this.leaderValue?.db.engine ?? this.replicaValue?.engine;
+    return this.leadershipValue?.engine ?? this.following?.replica.engine;
+  }
+
+  /** The storage this tab's role reads (the leader also writes it). */
+  get storage(): Storage | undefined {
+    return this.leadershipValue?.log.db.storage ?? this.following?.replica.storage;
   }
 
   /** Why this tab could not take the lead (e.g. its module's schema is refused by the stored one); it then stops queueing for it. */
@@ -152,14 +142,24 @@ export class Tab {
     return this.failureValue;
   }
 
-  /** The leader role while this tab leads. */
-  get leader(): Leader | undefined {
-    return this.leaderValue;
+  /** What this tab is made of while it leads. */
+  get leadership(): Leadership | undefined {
+    return this.leadershipValue;
   }
 
-  /** The replica role while this tab follows. */
-  get replica(): Replica | undefined {
-    return this.replicaValue;
+  /** The log this tab writes while it leads. */
+  get leader(): LeaderLog | undefined {
+    return this.leadershipValue?.log;
+  }
+
+  /** This tab's state while it is a replica. */
+  get replica(): MemoryReplica | undefined {
+    return this.following?.replica;
+  }
+
+  /** The follower of the leader's log while this tab is a replica. */
+  get follower(): Follower | undefined {
+    return this.following?.follower;
   }
 
   /** Calls not answered yet. */
@@ -183,21 +183,21 @@ export class Tab {
    * Makes a call; resolves with its final answer once it is durable (leader) or
    * replayed (replica) — across any number of leader changes, applied at most once.
    */
-  call(call: TabCall): Promise<TabCallResult> {
+  call(call: Call): Promise<CallResult> {
     const answer = this.pending.add(call);
     this.route(call);
     return answer;
   }
 
   /**
-   * Repeats what a lost message may have dropped: the leader announces itself,
-   * a replica asks for what it lacks and resubmits its pending calls. Safe at
-   * any time (duplicates are answered by the log); a transport that can lose
-   * messages calls it now and then.
+   * Repeats what a lost message may have dropped: the leader announces itself and
+   * orders its pending calls again, a replica asks for what it lacks and sends its
+   * waiting calls again. Safe at any time (duplicates are answered by the log).
    */
   nudge(): void {
-    if (this.leaderValue !== undefined) this.leaderValue.announce();
-    else this.replicaValue?.hello();
+    const leadership = this.leadershipValue;
+    if (leadership === undefined) return this.following?.follower.nudge();
+    leadership.nudge();
     this.resubmit();
   }
 
@@ -214,74 +214,74 @@ export class Tab {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const leader = this.leaderValue;
-    if (leader !== undefined) await leader.db.flush().catch(() => {});
-    leader?.stepDown('the tab closed');
-    this.replicaValue?.close();
-    this.replicaValue = undefined;
+    const leadership = this.leadershipValue;
+    if (leadership !== undefined) await leadership.log.db.flush().catch(() => {});
+    leadership?.stop('the tab closed');
+    this.following?.follower.close();
+    this.following = undefined;
     this.emitStatus();
   }
 
-  private route(call: TabCall): void {
-    const leader = this.leaderValue;
-    if (leader === undefined) {
-      this.replicaValue?.forward(call);
+  private route(call: Call): void {
+    const leadership = this.leadershipValue;
+    if (leadership === undefined) {
+      this.following?.follower.forward(call);
       return;
     }
-    const ordered = leader.order(call);
+    const ordered = leadership.ordering.order(call);
     if (ordered.kind === 'failed') this.pending.fail(call.client, call.callId, ordered.name, ordered.message);
     if (ordered.kind === 'duplicate') {
       const { last } = ordered;
       const { client, callId } = call;
-      const result: TabCallResult = last.outcome.ok ? { ok: true, seq: last.seq } : { ...last.outcome, seq: last.seq };
+      const result: CallResult = last.outcome.ok ? { ok: true, seq: last.seq } : { ...last.outcome, seq: last.seq };
       // The answer is in the log, maybe not durable yet: once it is (and was shown to the pending calls, which
       // only a leader still leading does), an earlier call still unanswered never ran. Otherwise the next role answers.
-      leader.db.flush().then(() => {
-        if (leader.stoppedBecause !== undefined) return;
+      leadership.log.db.flush().then(() => {
+        if (leadership.log.stoppedBecause !== undefined) return;
         if (last.callId === callId) this.pending.answer(client, callId, result);
         else this.pending.fail(client, callId, 'ReducerError', `Call ${callId} of client ${client} was not applied and never will be: a later call of the same client was applied first`);
       }, () => {});
     }
-    // 'entry' is answered when durable; 'refused' stays pending for the next leader.
+    // 'entry' and 'forwarded' are answered by the log once durable here; 'refused' stays pending for the next leader.
   }
 
   private resubmit(): void {
     for (const call of this.pending.list()) this.route(call);
   }
 
-  private async becomeReplica(): Promise<void> {
+  /** Becomes a replica: loads the durable state, then follows the leader's log over the tab link. */
+  private async follow(): Promise<void> {
     const { options } = this;
-    const replica = await Replica.open(options.module, {
-      id: options.id,
+    const replica = await MemoryReplica.open(options.module, {
       storage: await options.openStorage(),
-      transport: options.transport,
       identity: options.identity,
       ...(options.log === undefined ? {} : { log: options.log }),
+      onEngine: (engine) => this.events.onEngine?.(engine),
+    });
+    if (this.closed || this.leadershipValue !== undefined) return;
+    const follower = new Follower({
+      link: options.link,
+      target: replica,
+      epoch: replica.epoch,
       onEntry: (entry) => {
         this.events.onApplied?.(entry, DURABLE_ELSEWHERE);
         this.observe(entry);
       },
-      onLeader: () => this.resubmit(),
       onDiverged: (divergence) => {
         for (const fn of this.divergenceListeners) fn(divergence);
       },
-      onResynced: (engine, ledger) => {
-        this.events.onEngine?.(engine);
-        this.pending.observeLedger(ledger);
-        this.observedSeq = Math.max(this.observedSeq, this.replicaValue?.seq ?? 0);
+      onLoaded: () => {
+        this.pending.observeLedger(replica.ledger);
+        this.observedSeq = Math.max(this.observedSeq, replica.seq);
       },
-      onCallFailed: (m) => this.pending.fail(m.client, m.callId, m.name, m.message),
+      onCallFailed: (failure) => this.pending.fail(failure.client, failure.callId, failure.name, failure.message),
       onProgress: () => this.emitStatus(),
     });
-    if (this.closed || this.leaderValue !== undefined) {
-      replica.close();
-      return;
-    }
-    this.replicaValue = replica;
+    this.following = { replica, follower };
     this.events.onEngine?.(replica.engine);
     // Loading from storage replays entries silently: show pending calls the ones they may be waiting for.
     if (this.pending.size === 0) this.observedSeq = Math.max(this.observedSeq, replica.seq);
-    else await this.observeStored(replica.storage, replica.ledger);
+    else await this.observeStored(replica.storage, replica.ledger, replica.seq);
     this.emitStatus();
     this.resubmit();
   }
@@ -289,66 +289,60 @@ export class Tab {
   private requestLock(steal: boolean): void {
     if (this.closed || (!steal && this.lockQueued)) return;
     if (!steal) this.lockQueued = true;
+    /** One grant of the lock: lost when it is stolen (by another tab, or by this tab's own takeOver). */
+    const grant: LockGrant = { lost: false, leadership: undefined };
     this.options.locks
       .request(this.options.lockName ?? 'lockstep:leader', steal ? { steal: true } : {}, () => {
-        this.lockQueued = false;
-        return this.lead();
+        if (!steal) this.lockQueued = false;
+        return this.lead(grant);
       })
       .catch((error: unknown) => {
-        // Stolen (AbortError): whatever this tab still does as leader is fenced by the new epoch.
-        if (this.leaderValue !== undefined) this.leaderValue.stepDown(`the lock was taken: ${error instanceof Error ? error.message : String(error)}`);
-        else {
-          this.failureValue = error instanceof Error ? error : new Error(String(error));
-          this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not lead: ${this.failureValue.message}` });
-          this.emitStatus(true);
+        const reason = error instanceof Error ? error.message : String(error);
+        if (isAbort(error)) {
+          // Stolen: whatever this grant still does as leader is fenced by the new epoch.
+          grant.lost = true;
+          grant.leadership?.stop(`the lock was taken: ${reason}`);
+          if (!steal) this.lockQueued = false;
+          return;
         }
+        this.failureValue = error instanceof Error ? error : new Error(reason);
+        this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not lead: ${reason}` });
+        this.emitStatus(true);
       });
   }
 
-  /** Runs while this tab holds the lock; resolving releases it. */
-  private async lead(): Promise<void> {
-    if (this.closed || this.leaderValue !== undefined) return;
+  /** Runs while this tab holds the lock (`grant`); resolving releases it. */
+  private async lead(grant: LockGrant): Promise<void> {
+    if (this.closed || grant.lost) return;
+    // A takeOver while this tab already leads (or is about to): the new grant replaces the old one.
+    this.leadershipValue?.stop('this tab took the lead again');
     const { options } = this;
     const storage = await options.openStorage();
-    const room = await options.room?.prepare(storage, () => this.emitStatus());
-    let detach: (() => void) | undefined;
-    const leader = await Leader.start(options.module, {
-      ...(room?.upstream === undefined ? {} : { upstream: room.upstream }),
-      storage,
-      id: options.id,
-      transport: options.transport,
-      identity: options.identity,
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
-      ...(options.log === undefined ? {} : { log: options.log }),
-      ...(options.keepEntries === undefined ? {} : { keepEntries: options.keepEntries }),
-      ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
-      ...(options.onSchemaMismatch === undefined ? {} : { onSchemaMismatch: options.onSchemaMismatch }),
+    if (grant.lost) return;
+    const leadership = await Leadership.start(storage, options, {
       onLogged: (entry, durable) => this.events.onApplied?.(entry, durable),
-      onCallFailed: (client, callId, name, message) => this.pending.fail(client, callId, name, message),
       onDurable: (entries) => {
         for (const entry of entries) this.observe(entry);
         this.emitStatus(); // the seq moved (the host paces what it sends)
       },
-      onStepDown: (reason) => {
-        detach?.();
-        this.stepDown(leader, reason);
-      },
+      onFailed: (failure) => this.pending.fail(failure.client, failure.callId, failure.name, failure.message),
+      onRoomChanged: () => this.emitStatus(),
     });
-    const ended = new Promise<void>((resolve) => (this.endLeadership = resolve));
-    if (this.closed) {
-      leader.stepDown('the tab closed');
+    let end: () => void = () => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    grant.leadership = leadership;
+    leadership.log.onStepDown((reason) => this.stepDown(leadership, reason, end));
+    if (this.closed || grant.lost || this.leadershipValue !== undefined) {
+      leadership.stop(this.closed ? 'the tab closed' : 'its lock was taken while it started');
       return ended;
     }
-    const replica = this.replicaValue;
-    replica?.close();
-    this.replicaValue = undefined;
-    this.leaderValue = leader;
-    this.events.onEngine?.(leader.db.engine);
-    if (leader.stoppedBecause === undefined) detach = room?.attach(leader);
+    this.following?.follower.close();
+    this.following = undefined;
+    this.leadershipValue = leadership;
+    this.events.onEngine?.(leadership.engine);
     // Own calls whose entries became durable after what this tab replayed: answer them from the log first.
-    await this.observeStored(storage, leader.db.ledger);
-    if (this.leaderValue === leader) this.resubmit();
+    await this.observeStored(storage, leadership.log.ledger, leadership.log.seq);
+    if (this.leadershipValue === leadership) this.resubmit();
     this.emitStatus();
     return ended;
   }
@@ -362,12 +356,15 @@ export class Tab {
     }
   }
 
-  /** Shows the pending calls the durable entries after the last one they saw (or the ledger, when those were pruned). */
-  private async observeStored(storage: Storage, ledger: ReadonlyMap<string, LedgerEntry>): Promise<void> {
+  /**
+   * Shows the pending calls the durable entries after the last one they saw, up to the loaded
+   * state's `seq` (or the ledger, when those entries were pruned or replaced by a snapshot).
+   */
+  private async observeStored(storage: Storage, ledger: ReadonlyMap<string, LedgerEntry>, seq: number): Promise<void> {
     this.held = [];
     let tail: Awaited<ReturnType<typeof readDurableTail>> = { entries: [], complete: true };
     try {
-      tail = await readDurableTail(storage, this.observedSeq);
+      tail = await readDurableTail(storage, this.observedSeq, seq);
     } finally {
       const held = this.held;
       this.held = undefined;
@@ -376,21 +373,19 @@ export class Tab {
     }
   }
 
-  private stepDown(leader: Leader, reason: string): void {
-    if (this.leaderValue !== leader) {
-      // Stopped before it was installed (closed while starting): just release the lock.
-      this.endLeadership?.();
+  /** A leadership ended: its lock is released (`end`), and this tab follows again unless another leadership took its place. */
+  private stepDown(leadership: Leadership, reason: string, end: () => void): void {
+    end();
+    if (this.leadershipValue !== leadership) {
+      leadership.log.db.close().catch(() => {});
       return;
     }
     this.options.log?.({ level: 'warn', reducer: '', message: `Tab ${this.options.id} stops leading: ${reason}` });
-    this.leaderValue = undefined;
-    const end = this.endLeadership;
-    this.endLeadership = undefined;
-    end?.();
-    leader.db.close().catch(() => {});
+    this.leadershipValue = undefined;
+    leadership.log.db.close().catch(() => {});
     this.emitStatus();
     if (this.closed) return;
-    this.becomeReplica().then(
+    this.follow().then(
       () => this.requestLock(false),
       (error: unknown) => this.options.log?.({ level: 'error', reducer: '', message: `Tab ${this.options.id} could not reopen as a replica: ${String(error)}` }),
     );
@@ -404,4 +399,3 @@ export class Tab {
     for (const fn of this.statusListeners) fn(status);
   }
 }
-

@@ -1,8 +1,9 @@
 /**
  * The relay between the main thread, where WebRTC lives, and the worker, where
  * the database lives: {@link bridgeRoom} forwards a room over a `MessagePort`,
- * {@link peerTransport} is the room's other end inside the worker. Relay only:
- * what the messages mean is the business of the roles above.
+ * {@link portLink} is the room's other end inside the worker, a `Link` of raw
+ * peer data. Relay only: what the messages mean is the business of the parts
+ * above (room/signed-link).
  *
  * Binary messages are transferred, not copied (a multi-megabyte snapshot moves
  * in microseconds): the sender must not touch a `Uint8Array`'s bytes after
@@ -10,6 +11,7 @@
  */
 import { ClosedError, DecodeError, describeValue } from '../errors';
 import type { PeerData, PeerEvent } from './framing';
+import type { Link } from '../replication/link';
 import { Listeners } from './listeners';
 
 /** Main thread → worker. */
@@ -46,7 +48,7 @@ export interface PortLike {
   close(): void;
 }
 
-/** Options of {@link bridgeRoom} and {@link peerTransport}. */
+/** Options of {@link bridgeRoom} and {@link portLink}. */
 export interface PortRelayOptions {
   /**
    * Transfer the buffers of binary messages instead of copying them. Default
@@ -57,7 +59,7 @@ export interface PortRelayOptions {
 
 /** Options of {@link bridgeRoom}. */
 export interface BridgeOptions extends PortRelayOptions {
-  /** The room's join: when it resolves, the worker's {@link PeerTransport.joined} resolves with the same peers. */
+  /** The room's join: when it resolves, the worker's {@link PortLink.joined} resolves with the same peers. */
   readonly joined?: Promise<readonly string[]>;
 }
 
@@ -118,36 +120,29 @@ export function bridgeRoom(room: BridgeableRoom, port: PortLike, options: Bridge
   return unbridge;
 }
 
-/** The worker's view of a room, relayed by {@link bridgeRoom}. */
-export interface PeerTransport {
-  /** Sends one message to the connected peer `to`; throws a `ClosedError` when it is not connected (as far as the worker knows). */
-  send(to: string, data: PeerData): void;
-  /** Sends one message to every connected peer. */
-  broadcast(data: PeerData): void;
-  /** Calls `fn` for every message; returns a remover. */
-  onMessage(fn: (from: string, data: PeerData) => void): () => void;
-  /** Calls `fn` when a peer connects or disconnects; returns a remover. */
-  onPeer(fn: (event: PeerEvent) => void): () => void;
-  /** The connected peers, as last reported by the main thread. */
-  peers(): readonly string[];
+/** The worker's view of a room, relayed by {@link bridgeRoom}: a link of raw peer data. */
+export interface PortLink extends Link<PeerData> {
+  /**
+   * Sends one message to the connected peer `to`, or without it to every connected peer;
+   * throws a `ClosedError` when `to` is not connected (as far as the worker knows).
+   */
+  send(data: PeerData, to?: string): void;
   /** Resolves with the peers already in the room when it was joined (when the bridge was given its join). */
   readonly joined: Promise<readonly string[]>;
-  /** Stops relaying: tells the bridge, closes the port. The room itself stays open. */
-  close(): void;
 }
 
 /**
  * Worker: the room at the other end of `port` (given to {@link bridgeRoom} on the main thread).
  * @example
  * addEventListener('message', (event) => {
- *   const transport = peerTransport(event.data.port);
- *   transport.onMessage((from, data) => transport.send(from, data)); // echo
+ *   const link = portLink(event.data.port);
+ *   link.onMessage((data, from) => link.send(data, from)); // echo
  * });
  */
-export function peerTransport(port: PortLike, options: PortRelayOptions = {}): PeerTransport {
+export function portLink(port: PortLike, options: PortRelayOptions = {}): PortLink {
   const transfer = options.transfer ?? true;
   const connected = new Set<string>();
-  const messageListeners = new Listeners<[string, PeerData]>();
+  const messageListeners = new Listeners<[PeerData, string]>();
   const peerListeners = new Listeners<[PeerEvent]>();
   let closed = false;
   let resolveJoined: (peers: readonly string[]) => void;
@@ -159,33 +154,32 @@ export function peerTransport(port: PortLike, options: PortRelayOptions = {}): P
       case 'joined':
         return resolveJoined(event.peers);
       case 'message':
-        return messageListeners.emit(event.from, event.data);
+        return messageListeners.emit(event.data, event.from);
       case 'peer':
         if (event.event.type === 'connected') connected.add(event.event.peer);
         else connected.delete(event.event.peer);
         return peerListeners.emit(event.event);
       default:
-        throw new DecodeError(`the peer transport got a message it does not know: ${describeValue(message.data)}`);
+        throw new DecodeError(`the port link got a message it does not know: ${describeValue(message.data)}`);
     }
   };
   port.addEventListener('message', listener);
   port.start();
 
   function request(to: string | undefined, data: PeerData): void {
-    if (closed) throw new ClosedError('cannot send: this peer transport is closed');
+    if (closed) throw new ClosedError('cannot send: this port link is closed');
     const owned = transfer ? ownBuffer(data) : data;
     const message: RoomPortRequest = to === undefined ? { type: 'send', data: owned } : { type: 'send', to, data: owned };
     port.postMessage(message, transferList(owned, transfer));
   }
 
   return {
-    send(to, data) {
-      if (!closed && !connected.has(to)) {
+    send(data, to) {
+      if (to !== undefined && !closed && !connected.has(to)) {
         throw new ClosedError(`cannot send to peer ${JSON.stringify(to)}: it is not connected; wait for its 'connected' event`, { value: to });
       }
       request(to, data);
     },
-    broadcast: (data) => request(undefined, data),
     onMessage: (fn) => messageListeners.add(fn),
     onPeer: (fn) => peerListeners.add(fn),
     peers: () => [...connected],

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Hash } from '../codec/hash';
 import { encodeEntries, sealEntry } from '../log/entry';
-import type { Divergence } from './replica';
-import type { TabMessage } from './messages';
+import type { Divergence } from '../log/apply';
+import type { ReplicationMessage } from './messages';
 import { Cluster, IDENTITY } from '../tabs/tab-sim.test-util';
 
-describe('a replica', () => {
+describe('a follower tab', () => {
   it('reports the seq and reducer of a replay that disagrees with the leader, then resyncs from its state', async () => {
     const cluster = new Cluster(11);
     const a = await cluster.openTab();
@@ -25,12 +25,12 @@ describe('a replica', () => {
       { seq: replica.seq + 1, epoch: leader.epoch, reducer: 'bump', args, sender: IDENTITY, connectionId: null, timestamp: 5n, seed: 1n, internal: false, caller: undefined, outcome: { ok: true, txHash: '0123456789abcdef' as Hash, diff: new Uint8Array(0) } },
       replica.chain,
     );
-    const forger = cluster.network.join<TabMessage>('forger');
-    forger.send({ type: 'entries', epoch: leader.epoch, leaderId: 'tab1', firstSeq: entry.seq, lastSeq: entry.seq, bytes: encodeEntries([entry]) });
+    const forger = cluster.network.join<ReplicationMessage>('forger');
+    forger.send({ type: 'entries', epoch: leader.epoch, firstSeq: entry.seq, lastSeq: entry.seq, bytes: encodeEntries([entry]), target: entry.seq });
     await cluster.settle();
 
-    expect(diverged).toEqual([{ seq: entry.seq, reducer: 'bump', reason: 'its row diff differs from the one the leader logged' }]);
-    expect(replica.diverged).toBeUndefined();
+    expect(diverged).toEqual([{ seq: entry.seq, reducer: 'bump', reason: 'its row diff differs from the one logged where it was ordered' }]);
+    expect(b.tab.follower!.diverged).toBeUndefined();
     expect(replica.engine).not.toBe(engineBefore); // the resync replaced the state
     expect(replica.seq).toBe(leader.db.seq);
     expect(replica.stateHash()).toBe(leader.db.stateHash());
