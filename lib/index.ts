@@ -6,7 +6,7 @@ export { t, ScheduleAt, TypeBuilder } from './schema/type-builders';
 export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, InferEnum, BuilderMap } from './schema/type-builders';
 export { table, TableDef } from './schema/table';
 export type { TableOptions, IndexOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf } from './schema/table';
-export { schema, Schema, isReducerDef } from './schema/schema';
+export { schema, Schema } from './schema/schema';
 export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf } from './schema/schema';
 export { loadModule } from './schema/module';
 export type { ModuleDef, ModuleReducer } from './schema/module';
@@ -40,11 +40,10 @@ export {
   ClosedError,
   IncompatiblePeerError,
   SignatureError,
+  StorageError,
   ERROR_CODES,
-  serializeError,
-  deserializeError,
 } from './errors';
-export type { LockstepErrorName, LockstepErrorCode, SerializedError, ErrorDetails } from './errors';
+export type { LockstepErrorName, LockstepErrorCode, ErrorDetails } from './errors';
 export type { Hash } from './codec/hash';
 
 // ---- Client: connect() from the UI thread (lib/client) ----
@@ -68,8 +67,7 @@ export type {
 } from './client/client-types';
 export type { Durability, SqlResult, InspectResult, CommittedEntry, ImportResult } from './host/client-protocol';
 
-// Queries: one-off SQL and live subscriptions over a store (the worker host and lockstep/testing use them).
-export { QueryEngine } from './query/query-engine';
+// Queries: the shapes of one-off results and live changes (lockstep/testing's sql and subscribe return them).
 export type { QueryParams, QueryOptions, ExplainOptions, SubscribeOptions, Subscription } from './query/query-engine';
 export type { SubscriptionChange, ChangeListener } from './query/live-plan';
 export type { QueryResult } from './query/execute';

@@ -22,6 +22,7 @@ import { encodeSignedBatch, encodeSignedCall, signBatch, signCall } from './sign
 import { exportPublicKey, generateKeyPair, identityFromPublicKey } from './signing';
 import { encodeEntries } from '../log/entry';
 import { readDurableTail } from '../replication/durable-log';
+import { ManualTimers } from '../replication/manual-timers.test-util';
 
 const ROOM = 'room-test';
 
@@ -50,7 +51,7 @@ async function keysOf() {
 let clock = 1_000_000n;
 const connectionOf = (id: string) => id.padEnd(32, '0').slice(0, 32).replace(/[^0-9a-f]/g, 'e') as ConnectionId;
 
-async function openBrowser(net: PeerNet, id: string, role: 'authority' | 'replica', options: { module?: ModuleDef; keepEntries?: number; snapshotEvery?: number; outbox?: Call[]; awayMs?: number } = {}): Promise<Browser> {
+async function openBrowser(net: PeerNet, id: string, role: 'authority' | 'replica', options: { module?: ModuleDef; keepEntries?: number; snapshotEvery?: number; outbox?: Call[]; awayMs?: number; timers?: ManualTimers } = {}): Promise<Browser> {
   const module = options.module ?? roomModule;
   const { keys, identity } = await keysOf();
   const logs: LogRecord[] = [];
@@ -67,6 +68,7 @@ async function openBrowser(net: PeerNet, id: string, role: 'authority' | 'replic
     join: async () => ({ link: net.link(id), peersAtJoin: Promise.resolve(role === 'authority' ? [] : ['auth']), leave: () => {} }),
     awayMs: options.awayMs ?? 0,
     stallCheckMs: 0,
+    ...(options.timers === undefined ? {} : { timers: options.timers }),
     log: (r) => void logs.push(r),
   });
   const prepared = await room.prepare(storage, () => {});
@@ -303,7 +305,8 @@ describe('a room of browsers', () => {
 
   it('keeps the connections of a replica browser that comes back within awayMs, and disconnects them when it stays away', async () => {
     const net = new PeerNet(18);
-    const a = await openBrowser(net, 'auth', 'authority', { awayMs: 200 });
+    const timers = new ManualTimers();
+    const a = await openBrowser(net, 'auth', 'authority', { awayMs: 200, timers });
     const b = await openBrowser(net, 'rep1', 'replica');
     net.connect('auth', 'rep1');
     await settle(net, [a, b]);
@@ -313,15 +316,15 @@ describe('a room of browsers', () => {
     const seq = a.log.db.seq;
     // A blip: gone and back before its time is up. Nothing runs.
     net.disconnect('auth', 'rep1');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    timers.advance(50);
     net.connect('auth', 'rep1');
     await settle(net, [a, b]);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    timers.advance(250);
     expect(a.log.db.seq).toBe(seq);
     expect(a.log.db.engine.rows('online')).toEqual([{ connection }]);
     // Gone for longer: its clientDisconnected runs, once.
     net.disconnect('auth', 'rep1');
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    timers.advance(250);
     await a.log.db.flush();
     expect(a.log.db.engine.rows('online')).toEqual([]);
     expect(a.log.db.seq).toBe(seq + 1);
