@@ -31,7 +31,7 @@ export const STEPS = 160;
 /** Every tenth seed runs a module with a reducer that is not deterministic. */
 export const isBadSeed = (seed: number): boolean => seed % 10 === 0;
 
-const replayHint = (seed: number): string => `replay it with: SIM_SEED=${seed} npx vitest run lib/simulation`;
+const replayHint = (seed: number): string => `replay it with: WORLD_SEED=${seed} npx vitest run lib/simulation`;
 
 /** The engine state of a live tab, whichever role it has. */
 const engineOf = (sim: WorldTab) => sim.tab.leader?.db.engine ?? sim.tab.replica?.engine;
@@ -124,10 +124,10 @@ export async function simulate(seed: number, steps = STEPS): Promise<SimResult> 
     for (let round = 0; round < 6; round++) await world.settle();
     checkInvariants(world);
     const authority = world.authority.tabs.find((t) => t.alive && t.tab.leader !== undefined);
-    if (authority === undefined) throw new Error('no tab leads the authority after quiescing');
+    if (authority === undefined) throw new Error(`no tab leads the authority after quiescing (lock held by ${world.authority.locks.holder('lockstep:leader') ?? 'nobody'}, waiting: ${world.authority.locks.waiting('lockstep:leader').join(', ')})`);
     const db = authority.tab.leader!.db;
     for (const sim of world.liveTabs) {
-      if (sim.tab.pendingCalls > 0) throw new Error(`${sim.id} has ${sim.tab.pendingCalls} unanswered calls: ${JSON.stringify(sim.tab.follower?.waiting.map((c) => [c.client.slice(-6), c.callId]))}; ledger ${JSON.stringify([...(engineOf(sim) ? (sim.tab.replica?.ledger ?? sim.tab.leader!.ledger) : new Map())].filter(([k]) => k.endsWith(sim.id)).map(([k, v]) => [k.slice(-6), v.callId, v.seq]))}; authority ledger ${JSON.stringify([...db.ledger].filter(([k]) => k.endsWith(sim.id)).map(([k, v]) => [k.slice(-6), v.callId, v.seq]))}`);
+      if (sim.tab.pendingCalls > 0) throw new Error(`${sim.id} has ${sim.tab.pendingCalls} unanswered calls (the authority's ledger has its client at call ${db.ledger.get(`${sim.browser.identity}/${sim.id}`)?.callId ?? 'none'})`);
       const engine = engineOf(sim);
       if (sim.tab.status.seq !== db.seq) throw new Error(`${sim.id} stopped at seq ${sim.tab.status.seq}, the authority is at ${db.seq}`);
       if (engine === undefined || db.stateHash() !== (sim.tab.leader?.db.stateHash() ?? sim.tab.replica!.stateHash())) throw new Error(`${sim.id} did not converge to the authority's state`);

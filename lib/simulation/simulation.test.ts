@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { isBadSeed, simulate, type SimResult } from './simulate.test-util';
 
 /**
- * The world simulation in the suite: `SIM_SEEDS` seeds (default 2,000, first
+ * The world simulation in the suite: `WORLD_SEEDS` seeds (default 2,000, first
  * 1..N), each 2–4 browsers with 1–3 tabs in one room over a lossy network (see
- * ./simulate.test-util). `SIM_SEED=<n>` runs one seed alone; `npm run sim --
+ * ./simulate.test-util). `WORLD_SEED=<n>` runs one seed alone; `npm run sim --
  * --seeds 100000` runs many more in parallel workers.
  */
-const count = Number(process.env.SIM_SEEDS ?? 2000);
-const only = process.env.SIM_SEED === undefined ? undefined : Number(process.env.SIM_SEED);
+const count = Number(process.env.WORLD_SEEDS ?? 2000);
+const only = process.env.WORLD_SEED === undefined ? undefined : Number(process.env.WORLD_SEED);
 const seeds = only !== undefined ? [only] : Array.from({ length: count }, (_, i) => i + 1);
 const CHUNK = 100;
 

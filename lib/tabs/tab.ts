@@ -299,10 +299,13 @@ export class Tab {
       .catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         if (isAbort(error)) {
-          // Stolen: whatever this grant still does as leader is fenced by the new epoch.
+          // Stolen: whatever this grant still does as leader is fenced by the new epoch. A leadership it
+          // installed steps down (and the tab queues again as it follows); one still starting never installs.
           grant.lost = true;
-          grant.leadership?.stop(`the lock was taken: ${reason}`);
           if (!steal) this.lockQueued = false;
+          const installed = grant.leadership !== undefined && grant.leadership === this.leadershipValue;
+          grant.leadership?.stop(`the lock was taken: ${reason}`);
+          if (!installed) this.requestLock(false);
           return;
         }
         this.failureValue = error instanceof Error ? error : new Error(reason);
