@@ -40,6 +40,7 @@ export {
   ClosedError,
   IncompatiblePeerError,
   SignatureError,
+  UnsupportedEnvironmentError,
   ERROR_CODES,
   serializeError,
   deserializeError,

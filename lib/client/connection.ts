@@ -12,6 +12,7 @@ import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';
 import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
+import { reducerCalls } from './reducer-proxy';
 import { ReducerCatalog } from './reducers';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
@@ -326,7 +327,7 @@ export class ClientConnection<M> implements Connection<M> {
     this.#status = hello.status;
     const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
     for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
-    this.reducers = Object.freeze(reducers) as unknown as ReducerCalls<M>;
+    this.reducers = reducerCalls<ReducerCalls<M>>(reducers);
     this.#cache.init(hello.tables);
     this.#rpc.open();
   }
