@@ -8,7 +8,7 @@ import { Store } from '../store/store';
 import { stateHash } from '../store/state-hash';
 import { EMPTY_DIFF, Transaction } from '../store/transaction';
 import { encodeDiff, hashDiff } from './diff-codec';
-import { GENESIS, sealEntry, type LogEntry } from './entry';
+import { failedOutcome, GENESIS, sealEntry, type LogEntry } from './entry';
 import { GroupCommit } from './group-commit';
 import { migrateStore, type Migration } from './migrate';
 import { recordCall, recoverLog } from './recovery';
@@ -244,7 +244,7 @@ export class Database {
         seed: request.seed,
         internal: request.internal === true,
         caller,
-        outcome: diff !== undefined ? { ok: true, txHash: hashDiff(diff), diff } : { ok: false, name: (outcome as { error: LockstepError }).error.name, message: (outcome as { error: LockstepError }).error.message },
+        outcome: diff !== undefined ? { ok: true, txHash: hashDiff(diff), diff } : failedOutcome((outcome as { error: LockstepError }).error),
       },
       this.chainValue,
     );
@@ -270,7 +270,7 @@ export class Database {
         outcome.tx.undo(); // the store only: the caller resyncs the whole state after a divergence
         throw new DecodeError(`Entry ${entry.seq} (${entry.reducer}): its row diff differs from the one logged where it was ordered`);
       }
-    } else outcome = { ok: false, error: deserializeError({ name: entry.outcome.name, message: entry.outcome.message, details: {} }) };
+    } else outcome = { ok: false, error: deserializeError({ name: entry.outcome.name, message: entry.outcome.message, details: entry.outcome.details ?? {} }) };
     if (entry.timestamp > this.lastTimestamp) this.lastTimestamp = entry.timestamp;
     return { outcome, entry: this.log(entry), durable: this.lastDurable };
   }

@@ -389,5 +389,5 @@ export type { Durability };
 
 /** The error a failed call's answer stands for, as the client protocol carries it. */
 export function failureOf(result: Extract<TabCallResult, { ok: false }>): ReturnType<typeof serializeError> {
-  return { name: result.name, message: result.message, details: {} };
+  return { name: result.name, message: result.message, details: result.details ?? {} };
 }

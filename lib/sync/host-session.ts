@@ -148,7 +148,7 @@ export class HostSession {
     const lost = requestId === undefined ? undefined : () => void (this.closed || this.calls.set(callId, requestId));
     if (requestId !== undefined) this.calls.delete(callId);
     if (!entry.outcome.ok) {
-      if (requestId !== undefined) this.deliver(durable, { type: 'result', requestId, ok: false, error: { name: entry.outcome.name, message: entry.outcome.message, details: {} } }, lost);
+      if (requestId !== undefined) this.deliver(durable, { type: 'result', requestId, ok: false, error: { name: entry.outcome.name, message: entry.outcome.message, details: entry.outcome.details ?? {} } }, lost);
       return;
     }
     const queries = this.takePending();
