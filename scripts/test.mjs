@@ -28,7 +28,7 @@ function ensureChromium() {
 
 /**
  * As root on Linux, run the browser tests in a loopback-only network namespace, so
- * WebRTC between contexts works and nothing can leave the machine (ENVIRONMENT.md);
+ * WebRTC between contexts works and nothing can leave the machine (docs/testing.md);
  * the Vite server starts inside it too. Elsewhere run them directly.
  */
 function playwright(env) {
