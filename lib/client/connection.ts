@@ -12,6 +12,7 @@ import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';
 import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
+import { checkEnvironment } from './environment';
 import { reducerCalls } from './reducer-proxy';
 import { ReducerCatalog } from './reducers';
 import { reportError } from './report-error';
@@ -130,7 +131,8 @@ export interface Connection<M> {
 /**
  * Opens a connection: starts the worker, greets the host, and resolves once the
  * module's tables and reducers are known. Rejects with a `ValueError` naming a bad
- * option, or with the host's error when it refuses.
+ * option, an `UnsupportedEnvironmentError` when the page is not a secure context or
+ * lacks Web Locks, `crypto.subtle` or IndexedDB, or with the host's error when it refuses.
  * @example
  * import type * as chat from './chat.module';
  * const conn = await connect<typeof chat>({
@@ -150,6 +152,7 @@ export async function connect<M>(options: ConnectOptions): Promise<Connection<M>
 /** Opens a connection without waiting for the host; calls wait for `ready` in a queue. For tests and tools. */
 export function openConnection<M>(options: ConnectOptions): ClientConnection<M> {
   checkOptions(options);
+  checkEnvironment();
   const port = options.worker();
   checkPort(port, options.database);
   return new ClientConnection<M>(options.database, port, options.durability ?? 'confirmed', options.peers);
