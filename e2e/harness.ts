@@ -12,7 +12,7 @@ export interface Status {
   leader: string | undefined;
   lag: number;
   seq: number;
-  room?: { name: string; role: 'authority' | 'replica' | undefined; state: string; authority: string | undefined; peers: number; target: number; waiting: number; fetched: number; error: string | undefined };
+  room?: { name: string; role: 'authority' | 'replica' | undefined; state: string; authority: string | undefined; peers: number; target: number; waiting: number; fetched: number; error: string | undefined; reason?: string; reasonMessage?: string };
 }
 
 /** What `inspect()` answers. */

@@ -51,6 +51,7 @@ export type { Hash } from './codec/hash';
 // ---- Client: connect() from the UI thread (lib/client) ----
 export { connect } from './client/connection';
 export type { Connection, ConnectionStatus, Divergence, ModuleLogLine, ModuleDescription, ImportOptions } from './client/connection';
+export type { ConnectionRoomStatus, RoomProblemReason } from './client/room-diagnosis';
 export type { ConnectOptions, MessagePortLike, PeersOption, RtcConfig } from './client/options';
 export { websocketSignaling, broadcastSignaling, manualSignaling, SignalingError } from './signal/browser';
 export type { Signaling, SignalEvent, ManualSignaling } from './signal/browser';

@@ -14,6 +14,7 @@ import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
 import { checkEnvironment } from './environment';
 import { reducerCalls } from './reducer-proxy';
+import { RoomDiagnosis, type ConnectionStatus } from './room-diagnosis';
 import { ReducerCatalog } from './reducers';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
@@ -22,8 +23,7 @@ import { Subscription, type SubscriptionHandle } from './subscription';
 /** A line of the module log: `ctx.log.*` or `console.*` inside a reducer. */
 export type ModuleLogLine = Omit<LogMessage, 'type'>;
 
-/** A connection's tab status: `conn.status`. */
-export type ConnectionStatus = TabStatus;
+export type { ConnectionStatus };
 
 /** A replay of this tab that disagreed with the leader's log: `conn.onDiverged`. The tab resyncs from the leader's state. */
 export type Divergence = Omit<DivergedMessage, 'type'>;
@@ -173,7 +173,8 @@ export class ClientConnection<M> implements Connection<M> {
   readonly #divergedListeners = new Set<(divergence: Divergence) => void>();
   readonly #commitListeners = new Set<(entry: CommittedEntry) => void>();
   #description: ModuleDescription = { tables: [], reducers: [] };
-  #status: ConnectionStatus = { role: 'replica', epoch: 0, leader: undefined, lag: 0, seq: 0 };
+  #status: TabStatus = { role: 'replica', epoch: 0, leader: undefined, lag: 0, seq: 0 };
+  #diagnosis: RoomDiagnosis | undefined;
   #catalog = new ReducerCatalog();
   #lastCallId = 0;
   #nextQueryId = 1;
@@ -258,7 +259,7 @@ export class ClientConnection<M> implements Connection<M> {
   }
 
   get status(): ConnectionStatus {
-    return this.#status;
+    return this.#diagnosis?.apply(this.#status) ?? this.#status;
   }
 
   onStatus(cb: (status: ConnectionStatus) => void): () => void {
@@ -351,7 +352,7 @@ export class ClientConnection<M> implements Connection<M> {
         return emit(this.#logListeners, { level: message.level, reducer: message.reducer, message: message.message });
       case 'status':
         this.#status = message.status;
-        return emit(this.#statusListeners, message.status);
+        return emit(this.#statusListeners, this.status);
       case 'diverged':
         return emit(this.#divergedListeners, { seq: message.seq, reducer: message.reducer, reason: message.reason });
       case 'room-join':
@@ -392,7 +393,9 @@ export class ClientConnection<M> implements Connection<M> {
     const [{ joinRoom }, { bridgeRoom }, { rejoinableRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-transport'), import('../peer/rejoinable-room')]);
     if (this.#room !== undefined || this.#rpc.closing) return;
     const rtcConfig = peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig };
-    const room = rejoinableRoom((onError) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), onError, ...rtcConfig }), { paused: this.#offline || this.#networkDown, onError: reportError });
+    const diagnosis = (this.#diagnosis ??= new RoomDiagnosis(peers.room, () => this.#status, () => emit(this.#statusListeners, this.status)));
+    const open = diagnosis.watch((watched) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), ...watched, ...rtcConfig }));
+    const room = rejoinableRoom(open, { paused: this.#offline || this.#networkDown, onError: reportError });
     const channel = new MessageChannel();
     const unbridge = bridgeRoom(room, channel.port1, { joined: room.firstJoin });
     globalThis.addEventListener?.('offline', this.#onNetwork);
