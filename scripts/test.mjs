@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, unit tests (Vitest), package build, browser tests (Playwright in Chromium).
+// `npm test`: typecheck, unit tests (Vitest), package build, browser tests (Playwright in Chromium),
+// the fresh-app test (scripts/fresh-app.mjs).
 // Every step runs even if an earlier one fails, so one run shows everything; the exit
 // code is non-zero if any failed. Extra arguments go to Playwright (`npm test -- e2e/storage`).
 import { spawnSync } from 'node:child_process';
@@ -45,6 +46,8 @@ const results = {
   'unit tests': run('npx', ['vitest', 'run']),
   'package build': run('npm', ['run', '--silent', 'build']),
   'browser tests': playwright(env),
+  // After the package build: packs it into a new Vite app outside the repository (README, Getting started).
+  'fresh-app test': run('node', ['scripts/fresh-app.mjs'], env),
 };
 const failed = Object.keys(results).filter((step) => !results[step]);
 console.log(failed.length === 0 ? '\nAll steps passed.' : `\nFailed: ${failed.join(', ')}.`);
