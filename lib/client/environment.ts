@@ -26,7 +26,7 @@ export function checkEnvironment(globals: PageGlobals = globalThis as PageGlobal
     const origin = globals.location?.origin ?? 'this origin';
     throw new UnsupportedEnvironmentError(
       `Lockstep cannot run on this page: ${origin} is not a secure context, so the browser hides Web Locks and crypto.subtle. ` +
-        'Serve the app over HTTPS (on a LAN: npm run demo -- --lan --https, or an HTTPS reverse proxy or tunnel), or open it at http://localhost on the same machine.',
+        'Serve the app over HTTPS (on a LAN too: a self-signed certificate, an HTTPS reverse proxy or a tunnel), or open it at http://localhost on the same machine.',
       { value: origin },
     );
   }
