@@ -35,7 +35,8 @@ const app = mkdtempSync(join(tmpdir(), 'lockstep-fresh-app-'));
 let server;
 let browser;
 try {
-  if (!existsSync(join(repo, 'dist/lib/index.js'))) run('npm', ['run', '--silent', 'build'], repo);
+  // `--built`: dist/ is fresh (npm test builds it just before); otherwise build it now, never pack a stale one.
+  if (!process.argv.includes('--built') || !existsSync(join(repo, 'dist/lib/index.js'))) run('npm', ['run', '--silent', 'build'], repo);
   const tarball = join(app, run('npm', ['pack', '--silent', '--pack-destination', app], repo).trim().split('\n').pop());
   step(`packed ${tarball}`);
   const files = gettingStartedFiles(readFileSync(join(repo, 'README.md'), 'utf8'));

@@ -48,7 +48,7 @@ const results = {
   'API reference': run('npm', ['run', '--silent', 'docs']),
   'browser tests': playwright(env),
   // After the package build: packs it into a new Vite app outside the repository (README, Getting started).
-  'fresh-app test': run('node', ['scripts/fresh-app.mjs'], env),
+  'fresh-app test': run('node', ['scripts/fresh-app.mjs', '--built'], env),
 };
 const failed = Object.keys(results).filter((step) => !results[step]);
 console.log(failed.length === 0 ? '\nAll steps passed.' : `\nFailed: ${failed.join(', ')}.`);
