@@ -18,7 +18,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: {
       ...(existsSync(chromium) ? { executablePath: chromium } : {}),
-      // Never add --disable-features=…: it replaces Playwright's own list (ENVIRONMENT.md).
+      // Never add --disable-features=…: it replaces Playwright's own list (docs/testing.md).
       args: [
         '--no-sandbox',
         '--disable-gpu',

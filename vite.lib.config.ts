@@ -10,7 +10,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     minify: false,
-    sourcemap: true,
+    // Source maps only when asked (LOCKSTEP_SOURCEMAP=1 npm run build): they would double the package.
+    sourcemap: process.env.LOCKSTEP_SOURCEMAP === '1',
     lib: {
       entry: {
         'lib/index': here('./lib/index.ts'),

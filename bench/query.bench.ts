@@ -49,7 +49,7 @@ export async function run(sizes: readonly number[] = [10_000, 100_000, 1_000_000
   return rows;
 }
 
-/** How fast this machine is right now: TARGETS.md's "1M Map.set in 71 ms". */
+/** How fast this machine is right now: the reference machine's "1M Map.set in 71 ms" (docs/testing.md). */
 function calibration(): BenchRow {
   const samples: number[] = [];
   for (let r = 0; r < RUNS; r++) {
@@ -58,7 +58,7 @@ function calibration(): BenchRow {
     for (let i = 0; i < 1_000_000; i++) map.set(i, i);
     samples.push(performance.now() - start);
   }
-  return { name: 'calibration: 1M Map.set', value: median(samples), unit: 'ms', baselineName: 'TARGETS.md reference machine', baselineValue: 71, note: 'ratio > 1 means this run was slower than the reference' };
+  return { name: 'calibration: 1M Map.set', value: median(samples), unit: 'ms', baselineName: 'reference machine (docs/testing.md)', baselineValue: 71, note: 'ratio > 1 means this run was slower than the reference' };
 }
 
 function label(n: number): string {

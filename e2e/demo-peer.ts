@@ -14,7 +14,7 @@ export interface DemoPeerOptions {
  */
 export async function openDemoPeer(browser: Browser, page: string, room: string, options: DemoPeerOptions = {}): Promise<Page> {
   const context = await browser.newContext(options.viewport === undefined ? {} : { viewport: options.viewport });
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
+  // Without it Chromium gathers no ICE candidates on loopback (docs/testing.md).
   await context.grantPermissions(['camera', 'microphone']);
   const tab = await context.newPage();
   tab.on('pageerror', (error) => console.error(`[page] ${error.message}`));

@@ -12,7 +12,7 @@ export interface Status {
   leader: string | undefined;
   lag: number;
   seq: number;
-  room?: { name: string; role: 'authority' | 'replica' | undefined; state: string; authority: string | undefined; peers: number; target: number; waiting: number; fetched: number; error: string | undefined };
+  room?: { name: string; role: 'authority' | 'replica' | undefined; state: string; authority: string | undefined; peers: number; target: number; waiting: number; fetched: number; error: string | undefined; reason?: string; reasonMessage?: string };
 }
 
 /** What `inspect()` answers. */
@@ -32,6 +32,8 @@ export interface Harness {
   open(database: string, durability?: 'confirmed' | 'fast', variant?: string, room?: { name: string; relay: string }): Promise<{ identity: string; connectionId?: string; status?: Status }>;
   openError(database: string, variant: string): Promise<Outcome>;
   call(reducer: string, args?: Record<string, unknown>): Promise<Outcome>;
+  /** A failing call's error class and its detail fields (those set), or `{ ok: true }`. */
+  details(reducer: string, args?: Record<string, unknown>): Promise<Record<string, string>>;
   subscribe(queries: string[]): Promise<Outcome>;
   rows(table: string): Record<string, unknown>[];
   count(table: string): number;

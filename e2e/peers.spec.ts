@@ -20,7 +20,7 @@ test.afterAll(async () => {
 /** A new browser (context) with a page connected to `database` in `room`, subscribed to every table. */
 async function openPeer(browser: Browser, database: string, room: string, variant = 'tabs'): Promise<{ page: Page; connectionId: string }> {
   const context = await browser.newContext();
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
+  // Without it Chromium gathers no ICE candidates on loopback (docs/testing.md).
   await context.grantPermissions(['camera', 'microphone']);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page] ${error.message}`));

@@ -26,7 +26,7 @@ const freshRoom = (label: string): string => `${label}-${process.pid}-${Date.now
 /** Opens the room page in a new context and joins `room` as `id`. */
 async function joinAs(browser: Browser, room: string, id: string): Promise<Peer> {
   const context = await browser.newContext();
-  // Without it Chromium gathers no ICE candidates on loopback (ENVIRONMENT.md).
+  // Without it Chromium gathers no ICE candidates on loopback (docs/testing.md).
   await context.grantPermissions(['camera', 'microphone']);
   const page = await context.newPage();
   await page.goto('/e2e/pages/room.html');

@@ -32,6 +32,18 @@ test('calls, subscriptions, callbacks and errors go through the worker', async (
   expect((badQuery as { message: string }).message).toContain('note');
 });
 
+test('error detail fields (table, column, value, reducer) survive the worker', async ({ page }) => {
+  await harness(page);
+  await page.evaluate((n) => rt.open(n), freshName('details'));
+  expect(await page.evaluate(() => rt.details('misfit', { how: 'duplicate' }))).toEqual({ name: 'ConstraintError', table: 'note', column: 'id', value: '77n', reducer: 'misfit' });
+  expect(await page.evaluate(() => rt.details('misfit', { how: 'value' }))).toEqual({ name: 'ValueError', table: 'note', column: 'text', value: '5', reducer: 'misfit' });
+  expect(await page.evaluate(() => rt.details('misfit', { how: 'random' }))).toEqual({ name: 'DeterminismError', reducer: 'misfit' });
+  expect(await page.evaluate(() => rt.details('misfit', { how: 'find' }))).toEqual({ name: 'SchemaError', table: 'note', column: 'text', reducer: 'misfit' });
+  expect(await page.evaluate(() => rt.details('misfit', { how: 7 }))).toEqual({ name: 'ReducerError', column: 'how', value: '7', reducer: 'misfit' });
+  expect(await page.evaluate(() => rt.details('nope'))).toEqual({ name: 'ReducerError', reducer: 'nope' });
+  expect(await page.evaluate(() => rt.rows('note'))).toEqual([]);
+});
+
 test('data survives a reload and init runs once', async ({ page }) => {
   await harness(page);
   const name = freshName('reload');

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   IncompatiblePeerError: 'INCOMPATIBLE_PEER',
   SignatureError: 'BAD_SIGNATURE',
   StorageError: 'STORAGE_FAILED',
+  UnsupportedEnvironmentError: 'UNSUPPORTED_ENVIRONMENT',
 } as const;
 
 /** Name of a Lockstep error class. */
@@ -156,6 +157,17 @@ export class StorageError extends LockstepError {
   readonly name = 'StorageError';
 }
 
+/**
+ * The page cannot run Lockstep: it is not a secure context (served over plain
+ * HTTP from another machine), or the browser lacks Web Locks, `crypto.subtle`,
+ * IndexedDB or Web Workers. `connect()` rejects with it before starting anything;
+ * the message names what is missing and what to do (serve the app over HTTPS,
+ * or open it at `http://localhost`).
+ */
+export class UnsupportedEnvironmentError extends LockstepError {
+  readonly name = 'UnsupportedEnvironmentError';
+}
+
 const ERROR_CLASSES: Record<LockstepErrorName, new (message: string, details?: ErrorDetails) => LockstepError> = {
   SenderError,
   InternalError,
@@ -171,6 +183,7 @@ const ERROR_CLASSES: Record<LockstepErrorName, new (message: string, details?: E
   IncompatiblePeerError,
   SignatureError,
   StorageError,
+  UnsupportedEnvironmentError,
 };
 
 /** A Lockstep error as plain data, safe for `postMessage` and for encoding. */
@@ -208,6 +221,21 @@ export function toLockstepError(error: unknown, details: ErrorDetails = {}): Loc
   const wrapped = new InternalError(message, { ...details, cause: error });
   if (error instanceof Error && error.stack !== undefined) wrapped.stack = error.stack;
   return wrapped;
+}
+
+/**
+ * A reducer's failure as its caller sees it: any throw becomes a Lockstep error
+ * (see {@link toLockstepError}) whose `reducer` is set; a {@link DeterminismError}
+ * raised by a guarded global (`Math.random()`, `Date.now()`, …) also names the
+ * reducer in its message.
+ */
+export function inReducer(error: unknown, reducer: string): LockstepError {
+  const e = toLockstepError(error, { reducer });
+  if (e.reducer !== undefined) return e;
+  const message = e instanceof DeterminismError ? `Reducer "${reducer}": ${e.message}` : e.message;
+  const named = new ERROR_CLASSES[e.name](message, { ...serializeError(e).details, reducer, ...(e.cause === undefined ? {} : { cause: e.cause }) });
+  if (e.stack !== undefined) named.stack = e.stack.replace(e.message, message);
+  return named;
 }
 
 /** Formats a value for an error message: bigints get an `n`, strings are quoted, long text is cut. */

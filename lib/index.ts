@@ -41,6 +41,7 @@ export {
   IncompatiblePeerError,
   SignatureError,
   StorageError,
+  UnsupportedEnvironmentError,
   ERROR_CODES,
 } from './errors';
 export type { LockstepErrorName, LockstepErrorCode, ErrorDetails } from './errors';
@@ -49,6 +50,7 @@ export type { Hash } from './codec/hash';
 // ---- Client: connect() from the UI thread (lib/client) ----
 export { connect } from './client/connection';
 export type { Connection, ConnectionStatus, Divergence, ModuleLogLine, ModuleDescription, ImportOptions } from './client/connection';
+export type { ConnectionRoomStatus, RoomProblemReason } from './client/room-diagnosis';
 export type { ConnectOptions, MessagePortLike, PeersOption, RtcConfig } from './client/options';
 export { websocketSignaling, broadcastSignaling, manualSignaling, SignalingError } from './signal/browser';
 export type { Signaling, SignalEvent, ManualSignaling } from './signal/browser';

@@ -2,7 +2,7 @@
 // The browser part of `npm run bench`: the pages in bench/browser/, served by Vite
 // (the frozen e2e config: COOP/COEP headers, no HMR) on a free 127.0.0.1 port and
 // driven in headless Chromium with an on-disk profile in a fresh temp dir
-// (ENVIRONMENT.md). Each figure sits beside a baseline measured in the same
+// (docs/testing.md). Each figure sits beside a baseline measured in the same
 // browser run. Alone: `node scripts/bench-browser.mjs [filter…]`.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,7 +21,7 @@ export function selectBrowserSections(filters) {
 }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// ENVIRONMENT.md's flags; never --disable-features=… (it replaces Playwright's own list).
+// docs/testing.md's flags; never --disable-features=… (it replaces Playwright's own list).
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** A step that takes longer than this is reported as not finishing, not waited for. */
 const BUDGET_MS = 120_000;
@@ -374,7 +374,7 @@ const SECTIONS = {
 /**
  * The browsers of a room, for the peers section: one more headless Chromium with
  * a context (separate storage) per browser, allowed WebRTC on loopback
- * (ENVIRONMENT.md), and the signaling relay on 127.0.0.1.
+ * (docs/testing.md), and the signaling relay on 127.0.0.1.
  */
 async function openRoom(origin) {
   const { startSignalRelay } = await runnerImport(resolve('lib/signal/index.ts'), { configFile: resolve('vite.config.ts') }).then((r) => r.module);

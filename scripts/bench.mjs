@@ -12,7 +12,7 @@ import { runnerImport } from 'vite';
 import { runBrowserBenchmarks, selectBrowserSections } from './bench-browser.mjs';
 
 // WebRTC between browser contexts connects on loopback only inside a loopback-only network
-// namespace (ENVIRONMENT.md): as root on Linux, the whole run goes into one (nothing here needs more).
+// namespace (docs/testing.md): as root on Linux, the whole run goes into one (nothing here needs more).
 const canIsolate = () => ['unshare', 'ip'].every((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) && spawnSync('unshare', ['-n', 'true']).status === 0;
 if (process.getuid?.() === 0 && process.platform === 'linux' && process.env.LOCKSTEP_BENCH_ISOLATED === undefined && canIsolate()) {
   const args = ['-n', 'sh', '-c', 'ip link set lo up && exec node scripts/bench.mjs "$@"', 'sh', ...process.argv.slice(2)];

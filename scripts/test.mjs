@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, unit tests (Vitest), package build, browser tests (Playwright in Chromium).
+// `npm test`: typecheck, unit tests (Vitest), package build, API reference (TypeDoc), browser tests (Playwright in Chromium),
+// the fresh-app test (scripts/fresh-app.mjs).
 // Every step runs even if an earlier one fails, so one run shows everything; the exit
 // code is non-zero if any failed. Extra arguments go to Playwright (`npm test -- e2e/storage`).
 import { spawnSync } from 'node:child_process';
@@ -28,7 +29,7 @@ function ensureChromium() {
 
 /**
  * As root on Linux, run the browser tests in a loopback-only network namespace, so
- * WebRTC between contexts works and nothing can leave the machine (ENVIRONMENT.md);
+ * WebRTC between contexts works and nothing can leave the machine (docs/testing.md);
  * the Vite server starts inside it too. Elsewhere run them directly.
  */
 function playwright(env) {
@@ -44,7 +45,10 @@ const results = {
   typecheck: ['tsconfig.json', 'worker/tsconfig.json'].map((p) => run('npx', ['tsc', '--noEmit', '-p', p])).every(Boolean),
   'unit tests': run('npx', ['vitest', 'run']),
   'package build': run('npm', ['run', '--silent', 'build']),
+  'API reference': run('npm', ['run', '--silent', 'docs']),
   'browser tests': playwright(env),
+  // After the package build: packs it into a new Vite app outside the repository (README, Getting started).
+  'fresh-app test': run('node', ['scripts/fresh-app.mjs', '--built'], env),
 };
 const failed = Object.keys(results).filter((step) => !results[step]);
 console.log(failed.length === 0 ? '\nAll steps passed.' : `\nFailed: ${failed.join(', ')}.`);

@@ -43,6 +43,14 @@ export const remove_note = db.reducer({ id: t.u64() }, (ctx, { id }) => {
   if (!ctx.db.note.id.delete(id)) throw new SenderError(`No note ${id}`);
 });
 
+/** Fails as asked, so the tests can check each error detail field after it crossed the worker. */
+export const misfit = db.reducer({ how: t.string() }, (ctx, { how }) => {
+  if (how === 'duplicate') for (let i = 0; i < 2; i++) ctx.db.note.insert({ id: 77n, author: ctx.sender, text: 'twice' });
+  if (how === 'value') ctx.db.note.insert({ id: 0n, author: ctx.sender, text: 5 as unknown as string });
+  if (how === 'random') Math.random();
+  if (how === 'find') (ctx.db.note as unknown as { text: { find(v: string): unknown } }).text.find('x');
+});
+
 export const broken = db.reducer((ctx) => {
   ctx.db.note.insert({ id: 0n, author: ctx.sender, text: 'never stored' });
   (undefined as unknown as { crash(): void }).crash();

@@ -63,6 +63,11 @@ const rt = {
       return outcome(error);
     }
   },
+  /** A failing call's error class and detail fields, as the page receives them from the worker. */
+  async details(reducer: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    const error = (await conn!.call(reducer as never, args as never).then(() => undefined, (e: unknown) => e)) as LockstepError | undefined;
+    return error === undefined ? { ok: true } : plain({ name: error.name, table: error.table, column: error.column, value: error.value, reducer: error.reducer });
+  },
   async subscribe(queries: string[]): Promise<Outcome> {
     try {
       await conn!.subscribe(queries).applied;

@@ -12,6 +12,9 @@ import type { ClientDb, ClientEvent, EventContext } from './client-types';
 import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from './options';
 import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
+import { checkEnvironment } from './environment';
+import { reducerCalls } from './reducer-proxy';
+import { RoomDiagnosis, type ConnectionStatus } from './room-diagnosis';
 import { ReducerCatalog } from './reducers';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
@@ -20,8 +23,7 @@ import { Subscription, type SubscriptionHandle } from './subscription';
 /** A line of the module log: `ctx.log.*` or `console.*` inside a reducer. */
 export type ModuleLogLine = Omit<LogMessage, 'type'>;
 
-/** A connection's tab status: `conn.status`. */
-export type ConnectionStatus = TabStatus;
+export type { ConnectionStatus };
 
 /** A replay of this tab that disagreed with the leader's log: `conn.onDiverged`. The tab resyncs from the leader's state. */
 export type Divergence = Omit<DivergedMessage, 'type'>;
@@ -129,7 +131,8 @@ export interface Connection<M> {
 /**
  * Opens a connection: starts the worker, greets the host, and resolves once the
  * module's tables and reducers are known. Rejects with a `ValueError` naming a bad
- * option, or with the host's error when it refuses.
+ * option, an `UnsupportedEnvironmentError` when the page is not a secure context or
+ * lacks Web Locks, `crypto.subtle` or IndexedDB, or with the host's error when it refuses.
  * @example
  * import type * as chat from './chat.module';
  * const conn = await connect<typeof chat>({
@@ -149,6 +152,7 @@ export async function connect<M>(options: ConnectOptions): Promise<Connection<M>
 /** Opens a connection without waiting for the host; calls wait for `ready` in a queue. For tests and tools. */
 export function openConnection<M>(options: ConnectOptions): ClientConnection<M> {
   checkOptions(options);
+  checkEnvironment();
   const port = options.worker();
   checkPort(port, options.database);
   return new ClientConnection<M>(options.database, port, options.durability ?? 'confirmed', options.peers);
@@ -169,7 +173,8 @@ export class ClientConnection<M> implements Connection<M> {
   readonly #divergedListeners = new Set<(divergence: Divergence) => void>();
   readonly #commitListeners = new Set<(entry: CommittedEntry) => void>();
   #description: ModuleDescription = { tables: [], reducers: [] };
-  #status: ConnectionStatus = { role: 'replica', epoch: 0, leader: undefined, lag: 0, seq: 0 };
+  #status: TabStatus = { role: 'replica', epoch: 0, leader: undefined, lag: 0, seq: 0 };
+  #diagnosis: RoomDiagnosis | undefined;
   #catalog = new ReducerCatalog();
   #lastCallId = 0;
   #nextQueryId = 1;
@@ -254,7 +259,7 @@ export class ClientConnection<M> implements Connection<M> {
   }
 
   get status(): ConnectionStatus {
-    return this.#status;
+    return this.#diagnosis?.apply(this.#status) ?? this.#status;
   }
 
   onStatus(cb: (status: ConnectionStatus) => void): () => void {
@@ -326,7 +331,7 @@ export class ClientConnection<M> implements Connection<M> {
     this.#status = hello.status;
     const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
     for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
-    this.reducers = Object.freeze(reducers) as unknown as ReducerCalls<M>;
+    this.reducers = reducerCalls<ReducerCalls<M>>(reducers);
     this.#cache.init(hello.tables);
     this.#rpc.open();
   }
@@ -347,7 +352,7 @@ export class ClientConnection<M> implements Connection<M> {
         return emit(this.#logListeners, { level: message.level, reducer: message.reducer, message: message.message });
       case 'status':
         this.#status = message.status;
-        return emit(this.#statusListeners, message.status);
+        return emit(this.#statusListeners, this.status);
       case 'diverged':
         return emit(this.#divergedListeners, { seq: message.seq, reducer: message.reducer, reason: message.reason });
       case 'room-join':
@@ -388,7 +393,9 @@ export class ClientConnection<M> implements Connection<M> {
     const [{ joinRoom }, { bridgeRoom }, { rejoinableRoom }] = await Promise.all([import('../peer/room'), import('../peer/port-link'), import('../peer/rejoinable-room')]);
     if (this.#room !== undefined || this.#rpc.closing) return;
     const rtcConfig = peers.rtcConfig === undefined ? {} : { rtcConfig: peers.rtcConfig as PeerConnectionConfig };
-    const room = rejoinableRoom((onError) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), onError, ...rtcConfig }), { paused: this.#offline || this.#networkDown, onError: reportError });
+    const diagnosis = (this.#diagnosis ??= new RoomDiagnosis(peers.room, () => this.#status, () => emit(this.#statusListeners, this.status)));
+    const open = diagnosis.watch((watched) => joinRoom({ room: peers.room, peerId: crypto.randomUUID(), signaling: peers.signaling(), ...watched, ...rtcConfig }));
+    const room = rejoinableRoom(open, { paused: this.#offline || this.#networkDown, onError: reportError });
     const channel = new MessageChannel();
     const unbridge = bridgeRoom(room, channel.port1, { joined: room.firstJoin });
     globalThis.addEventListener?.('offline', this.#onNetwork);

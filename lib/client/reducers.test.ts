@@ -10,6 +10,16 @@ describe('calling reducers', () => {
     expect(Object.keys(conn.reducers).sort()).toEqual(['add_player', 'add_score', 'reset', 'set_gold']);
   });
 
+  it('refuses an unknown name through conn.reducers, naming it and the reducers there are, and sends nothing', async () => {
+    const { host, conn } = await connectFake(m);
+    const error: unknown = await (conn.reducers as unknown as Record<string, (a: object) => Promise<void>>).nope!({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReducerError);
+    expect((error as ReducerError).message).toBe('No reducer named "nope"; the module has: add_player, add_score, reset, set_gold');
+    expect((error as ReducerError).reducer).toBe('nope');
+    expect(host.received.map((x) => x.type)).toEqual(['hello']);
+    expect('nope' in conn.reducers).toBe(false);
+  });
+
   it('sends the reducer, its arguments and callIds 1, 2, 3 in call order', async () => {
     const { host, conn } = await connectFake(m);
     void conn.reducers.add_player({ id: 1, name: 'ann', gold: 5 });
@@ -42,19 +52,19 @@ describe('arguments are checked before anything is sent', () => {
 
   it('names the reducer and the missing argument', async () => {
     const error = await refusal('add_player', { id: 1, name: 'x' });
-    expect(error.message).toBe('Bad arguments for reducer "add_player": reducer add_player: missing column "gold"');
+    expect(error.message).toBe('Bad arguments for reducer "add_player": args: missing argument "gold"');
     expect(error).toMatchObject({ reducer: 'add_player', column: 'gold', code: 'BAD_REDUCER_CALL' });
   });
 
   it('names the reducer and an argument of the wrong type', async () => {
     const error = await refusal('add_player', { id: 1, name: 'x', gold: -1 });
-    expect(error.message).toMatch(/^Bad arguments for reducer "add_player": reducer add_player\.gold: expected u32 \(0 to 4294967295\), got/);
+    expect(error.message).toMatch(/^Bad arguments for reducer "add_player": args\.gold: expected u32 \(0 to 4294967295\), got/);
     expect(error).toMatchObject({ reducer: 'add_player', column: 'gold', value: '-1' });
   });
 
   it('names an extra argument', async () => {
     const error = await refusal('set_gold', { id: 1, gold: 2, bonus: 3 });
-    expect(error.message).toMatch(/reducer "set_gold".*unknown column "bonus"/);
+    expect(error.message).toMatch(/reducer "set_gold".*unknown argument "bonus"/);
   });
 
   it('names an unknown reducer and lists the ones there are', async () => {

@@ -2,8 +2,9 @@
  * The client's view of the module's reducers: which ones it may call, and their
  * argument checks, so a bad call is refused before anything is sent.
  */
-import { compileRow, type RowCodec } from '../codec/row';
-import { ReducerError, ValueError } from '../errors';
+import { compileArgs, unknownReducer } from '../codec/args';
+import type { RowCodec } from '../codec/row';
+import { ReducerError } from '../errors';
 import type { HelloResult } from '../host/client-protocol';
 
 /** The reducers the host announced, with compiled argument checks. */
@@ -13,7 +14,7 @@ export class ReducerCatalog {
 
   constructor(reducers: HelloResult['reducers'] = []) {
     for (const reducer of reducers) {
-      if (reducer.kind === 'reducer') this.codecs.set(reducer.name, compileRow(`reducer ${reducer.name}`, reducer.params));
+      if (reducer.kind === 'reducer') this.codecs.set(reducer.name, compileArgs(reducer.name, reducer.params));
       else this.others.set(reducer.name, reducer.kind === 'scheduled' ? 'it is a scheduled reducer' : `it is the ${reducer.kind} lifecycle reducer`);
     }
   }
@@ -33,19 +34,8 @@ export class ReducerCatalog {
     if (codec === undefined) {
       const why = this.others.get(name);
       if (why !== undefined) throw new ReducerError(`Reducer "${name}" cannot be called by clients: ${why}`, { reducer: name });
-      throw new ReducerError(`No reducer named "${name}"; the module has: ${[...this.codecs.keys()].join(', ') || '(none)'}`, { reducer: name });
+      throw unknownReducer(name, this.codecs.keys());
     }
-    if (codec.check(args)) return;
-    try {
-      codec.validate(args);
-    } catch (error) {
-      if (!(error instanceof ValueError)) throw error;
-      throw new ReducerError(`Bad arguments for reducer "${name}": ${error.message}`, {
-        reducer: name,
-        ...(error.column === undefined ? {} : { column: error.column }),
-        ...(error.value === undefined ? {} : { value: error.value }),
-        cause: error,
-      });
-    }
+    codec.validate(args);
   }
 }

@@ -1,4 +1,5 @@
 import { ConstraintError, describeValue } from '../errors';
+import { unindexedColumn, withUniqueOnly } from './index-misuse';
 import { Range } from '../schema/range';
 import type { IndexStore, Row } from '../store/index-store';
 import type { Store } from '../store/store';
@@ -38,6 +39,7 @@ function tableHandle(store: Store, table: TableStore): object {
   for (const [accessor, index] of table.indexes) {
     handle[accessor] = index.schema.unique ? uniqueHandle(store, table, index) : indexHandle(store, table, index);
   }
+  for (const column of table.schema.columns) if (!(column.name in handle)) handle[column.name] = unindexedColumn(table.name, column.name);
   return Object.freeze(handle);
 }
 
@@ -81,7 +83,7 @@ function uniqueHandle(store: Store, table: TableStore, index: IndexStore): objec
 }
 
 function indexHandle(store: Store, table: TableStore, index: IndexStore): object {
-  return Object.freeze({
+  return Object.freeze(withUniqueOnly(table.name, index.schema.accessor, {
     filter: (key: unknown): IterableIterator<Row> => index.filter(key),
     delete: (key: unknown): number =>
       atomic(store, () => {
@@ -90,5 +92,5 @@ function indexHandle(store: Store, table: TableStore, index: IndexStore): object
         for (const row of rows) table.deleteRow(row, store.tx);
         return rows.length;
       }),
-  });
+  }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConstraintError, DeterminismError, InternalError, ReducerError, SenderError } from '../errors';
+import { ConstraintError, DeterminismError, InternalError, ReducerError, SchemaError, SenderError } from '../errors';
 import { Range } from '../schema/range';
 import { schema } from '../schema/schema';
 import { table } from '../schema/table';
@@ -55,6 +55,11 @@ const m = {
   }),
   clearRoom: db.reducer({ room: t.u32() }, (ctx, { room }) => {
     ctx.db.player.room.delete(room);
+  }),
+  misuseIndex: db.reducer({ how: t.string() }, (ctx, { how }) => {
+    const untyped = ctx.db as unknown as Record<string, Record<string, Record<string, (v: unknown) => unknown>>>;
+    if (how === 'unindexed') untyped.tag!.label!.find!('x');
+    if (how === 'not unique') untyped.player!.room!.find!(1);
   }),
   useApi: db.reducer({ api: t.string() }, (_ctx, { api }) => {
     const g = globalThis as Record<string, any>;
@@ -202,6 +207,8 @@ describe('determinism', () => {
       const error = await test.reducers.useApi({ api }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DeterminismError);
       expect((error as Error).message).toContain(instead);
+      expect((error as Error).message).toMatch(/^Reducer "useApi": /);
+      expect((error as DeterminismError).reducer).toBe('useApi');
       expect(typeof Math.random()).toBe('number');
       expect(typeof Date.now()).toBe('number');
       expect(new Date(0).getTime()).toBe(0);
@@ -248,11 +255,38 @@ describe('calls the engine refuses before running', () => {
     expect((error as Error).message).toMatch(/^No reducer named "nope"; the module has: add, addScores/);
   });
 
-  it('names the reducer and argument for missing, extra and mistyped arguments', async () => {
+  it('names an unknown reducer called through test.reducers', async () => {
     const test = createTestDatabase(m);
-    const message = (args: unknown) => test.call('add', args as never).catch((e: Error) => e.message);
-    expect(await message({ name: 'x' })).toMatch(/reducer "add".*missing.*"room"/);
-    expect(await message({ name: 'x', room: 1, extra: 2 })).toMatch(/reducer "add".*unknown.*"extra"/);
-    expect(await message({ name: 'x', room: -1 })).toMatch(/reducer "add".*room.*u32.*-1/);
+    const error = await (test.reducers as unknown as Record<string, () => Promise<void>>).nope!().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReducerError);
+    expect((error as ReducerError).reducer).toBe('nope');
+    expect((error as Error).message).toMatch(/^No reducer named "nope"; the module has: add, addScores/);
+    expect((test.reducers as unknown as { then?: unknown }).then).toBeUndefined();
+  });
+
+  it('names the reducer once and the argument for missing, extra and mistyped arguments', async () => {
+    const test = createTestDatabase(m);
+    const error = async (args: unknown) => (await test.call('add', args as never).catch((e: unknown) => e)) as ReducerError;
+    const missing = await error({ name: 'x' });
+    expect(missing.message).toBe('Bad arguments for reducer "add": args: missing argument "room"');
+    expect([missing.reducer, missing.column, missing.table]).toEqual(['add', 'room', undefined]);
+    expect((await error({ name: 'x', room: 1, extra: 2 })).message).toBe('Bad arguments for reducer "add": args: unknown argument "extra"');
+    const mistyped = await error({ name: 'x', room: -1 });
+    expect(mistyped.message).toMatch(/^Bad arguments for reducer "add": args\.room: expected u32.*-1$/);
+    expect([mistyped.column, mistyped.value]).toEqual(['room', '-1']);
+    expect((await error(5)).message).toBe('Bad arguments for reducer "add": args: expected an object with arguments name, room, got number 5');
+  });
+});
+
+describe('index methods a column does not have', () => {
+  it('names the table and column for find() on a column without an index, and on a non-unique index', async () => {
+    const test = createTestDatabase(m);
+    const unindexed = await test.reducers.misuseIndex({ how: 'unindexed' }).catch((e: unknown) => e);
+    expect(unindexed).toBeInstanceOf(SchemaError);
+    expect((unindexed as SchemaError).message).toBe(`ctx.db.tag.label.find(): column "label" of table "tag" has no index. Declare it with .primaryKey(), .unique() or .index('btree'), or scan with ctx.db.tag.iter()`);
+    expect([(unindexed as SchemaError).table, (unindexed as SchemaError).column, (unindexed as SchemaError).reducer]).toEqual(['tag', 'label', 'misuseIndex']);
+    const notUnique = (await test.reducers.misuseIndex({ how: 'not unique' }).catch((e: unknown) => e)) as SchemaError;
+    expect(notUnique.message).toBe('ctx.db.player.room.find(): the index on player.room is not unique, so it has no find(). Use filter(), or declare the column .unique() or .primaryKey()');
+    expect([notUnique.table, notUnique.column]).toEqual(['player', 'room']);
   });
 });

@@ -1,6 +1,7 @@
 import { Reader, Writer } from '../codec/buffer';
-import { compileRow, type RowCodec } from '../codec/row';
-import { DeterminismError, ReducerError, SenderError, toLockstepError, ValueError, type LockstepError } from '../errors';
+import { compileArgs, unknownReducer } from '../codec/args';
+import type { RowCodec } from '../codec/row';
+import { DeterminismError, inReducer, ReducerError, SenderError, toLockstepError, type LockstepError } from '../errors';
 import type { ModuleLogger, ReducerContext } from '../schema/handles';
 import type { ModuleDef, ModuleReducer } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
@@ -96,7 +97,7 @@ export class Engine {
     this.identity = options.identity ?? ZERO_IDENTITY;
     this.logSink = options.log ?? (() => {});
     this.scheduler = new Scheduler(this.store);
-    for (const reducer of module.reducers.values()) this.argCodecs.set(reducer.name, compileRow(`reducer ${reducer.name}`, reducer.params));
+    for (const reducer of module.reducers.values()) this.argCodecs.set(reducer.name, compileArgs(reducer.name, reducer.params));
   }
 
   /**
@@ -106,19 +107,13 @@ export class Engine {
   check(name: string, args: unknown, internal = false): ModuleReducer {
     const reducer = this.module.reducers.get(name);
     if (reducer === undefined) {
-      const names = [...this.module.reducers.values()].filter((r) => r.kind === 'reducer').map((r) => r.name);
-      throw new ReducerError(`No reducer named "${name}"; the module has: ${names.join(', ') || '(none)'}`, { reducer: name });
+      throw unknownReducer(name, [...this.module.reducers.values()].filter((r) => r.kind === 'reducer').map((r) => r.name));
     }
     if (!internal && reducer.kind !== 'reducer') {
       const why = reducer.kind === 'scheduled' ? `it is scheduled by table "${reducer.scheduleTable}"` : `it is the ${reducer.kind} lifecycle reducer`;
       throw new ReducerError(`Reducer "${name}" cannot be called by clients: ${why}`, { reducer: name });
     }
-    try {
-      this.argCodecs.get(name)!.validate(args);
-    } catch (error) {
-      if (!(error instanceof ValueError)) throw error;
-      throw new ReducerError(`Bad arguments for reducer "${name}": ${error.message}`, { reducer: name, ...(error.column === undefined ? {} : { column: error.column }), ...(error.value === undefined ? {} : { value: error.value }), cause: error });
-    }
+    this.argCodecs.get(name)!.validate(args);
     return reducer;
   }
 
@@ -171,7 +166,7 @@ export class Engine {
       this.store.rollback();
       if (reducer.kind === 'scheduled') this.scheduler.skip(reducer.scheduleTable!, (request.args as { arg: Row }).arg);
       this.lastRun = { request, ms: clock() - started };
-      const failure = toLockstepError(error, { reducer: reducer.name });
+      const failure = inReducer(error, reducer.name);
       if (!(failure instanceof SenderError) && failure.cause !== undefined) this.logSink({ level: 'error', reducer: reducer.name, message: failure.stack ?? failure.message });
       return { ok: false, error: failure };
     }

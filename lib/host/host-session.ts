@@ -149,7 +149,7 @@ export class HostSession {
     const lost = requestId === undefined ? undefined : () => void (this.closed || this.calls.set(callId, requestId));
     if (requestId !== undefined) this.calls.delete(callId);
     if (!entry.outcome.ok) {
-      if (requestId !== undefined) this.deliver(durable, { type: 'result', requestId, ok: false, error: { name: entry.outcome.name, message: entry.outcome.message, details: {} } }, lost);
+      if (requestId !== undefined) this.deliver(durable, { type: 'result', requestId, ok: false, error: { name: entry.outcome.name, message: entry.outcome.message, details: entry.outcome.details ?? {} } }, lost);
       return;
     }
     const queries = this.takePending();
@@ -306,5 +306,5 @@ function toQueryDiff(queryId: number, change: SubscriptionChange): QueryDiff {
 
 /** The error a failed call's answer stands for, as the client protocol carries it. */
 function failureOf(result: Extract<CallResult, { ok: false }>): ReturnType<typeof serializeError> {
-  return { name: result.name, message: result.message, details: {} };
+  return { name: result.name, message: result.message, details: result.details ?? {} };
 }

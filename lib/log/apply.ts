@@ -34,7 +34,7 @@ export function applyEntry(engine: Engine, entry: LogEntry, previous: { readonly
   const { chain: _chain, ...fields } = entry;
   if (!chained && sealEntry(fields, previous.chain).chain !== entry.chain) return diverged('its chain hash does not follow the entry before it');
   if (!entry.outcome.ok) {
-    return { ok: true, outcome: { ok: false, error: deserializeError({ name: entry.outcome.name, message: entry.outcome.message, details: {} }) } };
+    return { ok: true, outcome: { ok: false, error: deserializeError({ name: entry.outcome.name, message: entry.outcome.message, details: entry.outcome.details ?? {} }) } };
   }
   let args: unknown;
   try {

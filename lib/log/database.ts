@@ -9,7 +9,7 @@ import { stateHash } from '../store/state-hash';
 import { EMPTY_DIFF, Transaction } from '../store/transaction';
 import { encodeDiff, hashDiff } from './diff-codec';
 import { applyEntry, type Divergence } from './apply';
-import { GENESIS, sealEntry, type LogEntry } from './entry';
+import { failedOutcome, GENESIS, sealEntry, type LogEntry } from './entry';
 import { GroupCommit } from './group-commit';
 import { migrateStore, type Migration } from './migrate';
 import { recordCall, recoverLog } from './recovery';
@@ -245,7 +245,7 @@ export class Database {
         seed: request.seed,
         internal: request.internal === true,
         caller,
-        outcome: diff !== undefined ? { ok: true, txHash: hashDiff(diff), diff } : { ok: false, name: (outcome as { error: LockstepError }).error.name, message: (outcome as { error: LockstepError }).error.message },
+        outcome: diff !== undefined ? { ok: true, txHash: hashDiff(diff), diff } : failedOutcome((outcome as { error: LockstepError }).error),
       },
       this.chainValue,
     );

@@ -1,7 +1,7 @@
 import { Reader, Writer } from '../codec/buffer';
 import { codecFor } from '../codec/codec';
 import { hashInto, hashToHex, type Hash } from '../codec/hash';
-import { DecodeError, type LockstepErrorName } from '../errors';
+import { DecodeError, serializeError, type LockstepError, type LockstepErrorName, type SerializedError } from '../errors';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 
 /**
@@ -33,7 +33,36 @@ export interface LogEntry {
 /** How an entry's call ended. */
 export type EntryOutcome =
   | { readonly ok: true; readonly txHash: Hash; readonly diff: Uint8Array }
-  | { readonly ok: false; readonly name: LockstepErrorName; readonly message: string };
+  | { readonly ok: false; readonly name: LockstepErrorName; readonly message: string; readonly details?: SerializedError['details'] };
+
+/** The outcome a failed call is logged with: its error's class, message and details. */
+export function failedOutcome(error: LockstepError): Extract<EntryOutcome, { ok: false }> {
+  const { details } = serializeError(error);
+  return Object.keys(details).length === 0 ? { ok: false, name: error.name, message: error.message } : { ok: false, name: error.name, message: error.message, details };
+}
+
+const DETAIL_TEXTS = ['table', 'column', 'value', 'reducer'] as const;
+
+/** A failure's details (table, column, value, reducer, position): written only when there are some (entry format 2). */
+function writeDetails(w: Writer, details: SerializedError['details']): void {
+  for (const key of DETAIL_TEXTS) {
+    const text = details[key];
+    w.bool(text !== undefined);
+    if (text !== undefined) w.string(text);
+  }
+  w.bool(details.position !== undefined);
+  if (details.position !== undefined) w.f64(details.position);
+}
+
+function readDetails(r: Reader): SerializedError['details'] {
+  const details: Record<string, string | number> = {};
+  for (const key of DETAIL_TEXTS) if (r.bool()) details[key] = r.string();
+  if (r.bool()) details.position = r.f64();
+  return details;
+}
+
+const hasDetails = (o: EntryOutcome): o is Extract<EntryOutcome, { ok: false }> & { details: SerializedError['details'] } =>
+  !o.ok && o.details !== undefined && Object.keys(o.details).length > 0;
 
 /** The chain value before the first entry. */
 export const GENESIS: Hash = '0000000000000000' as Hash;
@@ -54,7 +83,7 @@ function readHash(r: Reader): Hash {
 
 /** Writes every field but the chain. */
 function writeBody(w: Writer, e: Omit<LogEntry, 'chain'>): void {
-  w.u8(1); // format version
+  w.u8(hasDetails(e.outcome) ? 2 : 1); // format version: 2 adds a failure's details
   w.f64(e.seq);
   w.u32(e.epoch);
   w.string(e.reducer);
@@ -76,6 +105,7 @@ function writeBody(w: Writer, e: Omit<LogEntry, 'chain'>): void {
   } else {
     w.string(e.outcome.name);
     w.string(e.outcome.message);
+    if (hasDetails(e.outcome)) writeDetails(w, e.outcome.details);
   }
 }
 
@@ -150,7 +180,7 @@ export function decodeEntries(bytes: Uint8Array, previous: Hash): { readonly ent
 
 function readBody(r: Reader): Omit<LogEntry, 'chain'> {
   const version = r.u8();
-  if (version !== 1) throw new DecodeError(`unknown log entry format ${version}`);
+  if (version !== 1 && version !== 2) throw new DecodeError(`unknown log entry format ${version}`);
   const seq = r.f64();
   const epoch = r.u32();
   const reducer = r.string();
@@ -161,7 +191,11 @@ function readBody(r: Reader): Omit<LogEntry, 'chain'> {
   const seed = r.u64();
   const internal = r.bool();
   const caller = r.bool() ? { client: r.string(), callId: r.u32() } : undefined;
-  const outcome: EntryOutcome = r.bool() ? { ok: true, txHash: readHash(r), diff: r.bytes() } : { ok: false, name: r.string() as LockstepErrorName, message: r.string() };
+  const outcome: EntryOutcome = r.bool()
+    ? { ok: true, txHash: readHash(r), diff: r.bytes() }
+    : version === 2
+      ? { ok: false, name: r.string() as LockstepErrorName, message: r.string(), details: readDetails(r) }
+      : { ok: false, name: r.string() as LockstepErrorName, message: r.string() };
   if (!r.done()) throw new DecodeError(`log entry ${seq} has ${r.remaining} unexpected trailing bytes`);
   return { seq, epoch, reducer, args, sender, connectionId, timestamp, seed, internal, caller, outcome };
 }

@@ -16,6 +16,7 @@ import SimplePeer, { type SimplePeerInstance } from 'simple-peer/simplepeer.min.
 import { ClosedError, DecodeError, describeValue } from '../errors';
 import { checkSignalName, type Signaling } from '../signal/signaling';
 import { Reassembler, frameMessage, type PeerData, type PeerEvent } from './framing';
+import { candidatesIn, linkFailure, type RoomProblem } from './link-failure';
 import { Listeners } from './listeners';
 
 export type { PeerData, PeerEvent };
@@ -44,6 +45,8 @@ export interface JoinRoomOptions {
    * `reportError` (the console, and the global `error` event).
    */
   readonly onError?: (error: Error) => void;
+  /** Hears a connection to a peer that closed before it ever opened, with the likely reason (`conn.status.room.reason`). */
+  readonly onLinkFailed?: (problem: RoomProblem) => void;
 }
 
 /**
@@ -115,7 +118,7 @@ export function joinRoom(options: JoinRoomOptions): Room {
 
   function open(peer: string, initiator: boolean, id: string): Link {
     const connection = new SimplePeer({ initiator, trickle, config: rtcConfig, objectMode: true });
-    const link: Link = { id, peer, connection, connected: false, reason: undefined, timer: undefined };
+    const link: Link = { id, peer, connection, connected: false, reason: undefined, timer: undefined, sent: 0, received: 0 };
     const current = (): boolean => links.get(peer) === link;
     links.set(peer, link);
     link.timer = setTimeout(() => {
@@ -123,6 +126,7 @@ export function joinRoom(options: JoinRoomOptions): Room {
     }, connectTimeoutMs);
     connection.on('signal', (signal) => {
       if (!current()) return;
+      link.sent += candidatesIn(signal);
       try {
         signaling.send(peer, { link: id, signal } satisfies Envelope);
       } catch (error) {
@@ -148,7 +152,9 @@ export function joinRoom(options: JoinRoomOptions): Room {
     // simple-peer reports every end of a connection as 'close', after 'error' when there was one.
     connection.on('error', (error) => void (link.reason = error.message));
     connection.on('close', () => {
-      if (current()) lost(link, link.reason ?? 'the connection closed');
+      if (!current()) return;
+      if (!link.connected) options.onLinkFailed?.(linkFailure(peer, link.sent, link.received, link.reason ?? 'the connection closed'));
+      lost(link, link.reason ?? 'the connection closed');
     });
     return link;
   }
@@ -189,7 +195,10 @@ export function joinRoom(options: JoinRoomOptions): Room {
       return onError(new DecodeError(`peer ${JSON.stringify(from)} sent a signal that is not a Lockstep room signal: ${describeValue(data)}`));
     }
     const link = links.get(from);
-    if (link?.id === data.link) return link.connection.signal(data.signal);
+    if (link?.id === data.link) {
+      link.received += candidatesIn(data.signal);
+      return link.connection.signal(data.signal);
+    }
     if (!isOffer(data.signal)) return; // for a connection already replaced: nothing to do
     if (link !== undefined && members.get(from)?.initiator === true && !link.connected && peerId < from) {
       return; // both offered at once: the smaller id keeps offering, the other side answers
@@ -197,7 +206,9 @@ export function joinRoom(options: JoinRoomOptions): Room {
     if (link !== undefined) drop(from, 'the peer started a new connection');
     forgetMember(from);
     members.set(from, { initiator: false });
-    open(from, false, data.link).connection.signal(data.signal);
+    const answering = open(from, false, data.link);
+    answering.received += candidatesIn(data.signal);
+    answering.connection.signal(data.signal);
   }
 
   const offSignal = signaling.onMessage((event) => {
@@ -296,6 +307,9 @@ interface Link {
   reason: string | undefined;
   /** The connect timeout. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** ICE candidates sent to the peer and received from it (see ./link-failure). */
+  sent: number;
+  received: number;
 }
 
 /** What travels through the signaling: a simple-peer signal tagged with its connection. */

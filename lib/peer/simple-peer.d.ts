@@ -2,7 +2,7 @@
  * Types for simple-peer's self-contained browser bundle, the subset `room.ts`
  * uses. The bundle is imported instead of the package's main entry because it
  * carries its own `Buffer`/`process` shims, which Vite 8 no longer provides
- * (ENVIRONMENT.md).
+ * (docs/testing.md).
  */
 declare module 'simple-peer/simplepeer.min.js' {
   /** Options of the `SimplePeer` constructor (the subset Lockstep passes). */

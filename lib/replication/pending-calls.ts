@@ -1,4 +1,4 @@
-import type { LockstepErrorName } from '../errors';
+import type { LockstepErrorName, SerializedError } from '../errors';
 import type { LogEntry } from '../log/entry';
 import type { LedgerEntry } from '../log/snapshot';
 import type { Call } from './messages';
@@ -8,7 +8,7 @@ export type { Call };
 /** The final answer to a call: committed at `seq`, or failed (with the seq of its logged failure, if logged). */
 export type CallResult =
   | { readonly ok: true; readonly seq: number }
-  | { readonly ok: false; readonly name: LockstepErrorName; readonly message: string; readonly seq: number | undefined };
+  | { readonly ok: false; readonly name: LockstepErrorName; readonly message: string; readonly seq: number | undefined; readonly details?: SerializedError['details'] };
 
 interface Pending {
   readonly call: Call;
@@ -52,7 +52,7 @@ export class PendingCalls {
     if (caller === undefined) return;
     const outcome: CallResult = entry.outcome.ok
       ? { ok: true, seq: entry.seq }
-      : { ok: false, name: entry.outcome.name, message: entry.outcome.message, seq: entry.seq };
+      : { ...entry.outcome, seq: entry.seq };
     this.answer(caller.client, caller.callId, outcome);
     this.skipBelow(caller.client, caller.callId);
   }

@@ -24,7 +24,7 @@ import { typeName, type FieldDesc, type TypeDesc } from '../schema/type-desc';
  * The version of the peer protocol (handshake, signed envelopes, messages).
  * Bump it with every change that an older peer would misread.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** A SHA-256 digest as 64 lowercase hex digits. */
 export type Digest = string & { readonly __brand: 'Digest' };

@@ -38,8 +38,15 @@ export interface ScheduleOptions<TD extends AnyTableDef> {
   readonly onSchedule: TD;
 }
 
+/**
+ * What a reducer may return: anything but a Promise (or other thenable). Reducers
+ * are synchronous transactions, so an `async` reducer is a type error here (and
+ * refused at run time with a `DeterminismError`); the value itself is ignored.
+ */
+export type ReducerReturn = void | undefined | null | string | number | boolean | bigint | symbol | (object & { readonly then?: undefined });
+
 /** The reducer function's signature for a schema. */
-export type ReducerFn<T extends Record<string, AnyTableDef>, A> = (ctx: ReducerContext<DbOf<T>>, args: A) => void;
+export type ReducerFn<T extends Record<string, AnyTableDef>, A> = (ctx: ReducerContext<DbOf<T>>, args: A) => ReducerReturn;
 
 function define<A, K extends ReducerKind>(kind: K, schema: Schema<any>, params: BuilderMap, fn: (ctx: ReducerContext<any>, args: any) => unknown, scheduleTable?: AnyTableDef): ReducerDef<A, K> {
   if (typeof fn !== 'function') throw new SchemaError(`A ${kind} definition needs a function`);

@@ -337,6 +337,22 @@ describe('reducers', () => {
   });
 });
 
+describe('reducers are synchronous', () => {
+  it('refuses an async reducer and a reducer returning a Promise, and accepts any other return value', () => {
+    // @ts-expect-error an async reducer returns a Promise
+    db.reducer(async () => {});
+    // @ts-expect-error so does an async reducer with arguments
+    db.reducer({ n: t.u32() }, async (_ctx, { n }) => void n);
+    // @ts-expect-error a returned Promise is refused too
+    db.reducer(() => Promise.resolve());
+    // @ts-expect-error and in lifecycle reducers
+    db.init(async () => {});
+    db.reducer((c) => c.db.score.insert({ id: 0n, owner, game: 1, points: 2n, tag: 'x', note: undefined, level: 1, plain: '' }));
+    db.reducer((c) => c.db.score.id.delete(1n));
+    db.reducer((c) => c.db.score.points.filter(1n));
+  });
+});
+
 describe('ContextOf', () => {
   it('is the reducer context of the schema', () => {
     expectTypeOf<Ctx>().toExtend<ReducerContext>();

@@ -1,3 +1,4 @@
+import { reducerCalls } from '../client/reducer-proxy';
 import { hashBytes, type Hash } from '../codec/hash';
 import { Engine, type CallMeta, type CallOutcome, type CallRequest, type LogRecord } from '../engine/engine';
 import type { SubscriptionChange } from '../query/live-plan';
@@ -107,13 +108,13 @@ export function createTestDatabase<M extends object>(module: M, options: TestDat
   const init = engine.init(meta());
   if (init !== undefined && !init.ok) throw init.error;
 
-  const reducers: Record<string, unknown> = {};
+  const reducers: Record<string, (args?: unknown, o?: CallOptions) => Promise<void>> = {};
   for (const reducer of engine.module.reducers.values()) {
     if (reducer.kind === 'reducer') reducers[reducer.name] = (args?: unknown, o?: CallOptions) => call(reducer.name, args, o);
   }
 
   return {
-    reducers: reducers as ReducerCalls<M, CallOptions>,
+    reducers: reducerCalls<ReducerCalls<M, CallOptions>>(reducers),
     db: engine.db as ModuleDb<M>,
     call: (name, args, o) => call(name, args, o),
     identity,
