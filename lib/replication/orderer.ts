@@ -1,7 +1,7 @@
 import { ERROR_CODES } from '../errors';
 import type { LeaderLog } from './leader-log';
 import type { Call } from './messages';
-import { internalRefusal, lifecycleReducers, type Ordered, type Ordering } from './ordering';
+import { lifecycleReducers, precheck, type Ordered, type Ordering } from './ordering';
 
 /**
  * Orders calls into the leader's log: the tab that leads a browser with no room,
@@ -17,11 +17,8 @@ export class Orderer implements Ordering {
 
   order(call: Call): Ordered {
     const { log } = this;
-    if (log.stoppedBecause !== undefined) return { kind: 'refused', reason: log.stoppedBecause };
-    const internal = internalRefusal(call, this.lifecycle);
-    if (internal !== undefined) return internal;
-    const last = log.db.ledger.get(call.client);
-    if (last !== undefined && call.callId <= last.callId) return { kind: 'duplicate', last };
+    const answered = precheck(log, call, this.lifecycle);
+    if (answered !== undefined) return answered;
     const submitted = log.db.submit({ ...call, caller: { client: call.client, callId: call.callId } });
     if (submitted.entry !== undefined) {
       log.track(submitted);

@@ -1,6 +1,7 @@
 import type { LockstepErrorName } from '../errors';
 import type { LogEntry } from '../log/entry';
 import type { LedgerEntry } from '../log/snapshot';
+import type { LeaderLog } from './leader-log';
 import type { Call } from './messages';
 
 /** What became of a call given to an {@link Ordering}. */
@@ -38,10 +39,17 @@ export interface CallFailure {
   readonly message: string;
 }
 
-/** The check every ordering makes first: only lifecycle reducers may come as internal calls. */
-export function internalRefusal(call: Call, lifecycle: ReadonlySet<string>): Ordered | undefined {
-  if (call.internal !== true || lifecycle.has(call.reducer)) return undefined;
-  return { kind: 'failed', name: 'ReducerError', message: `Only clientConnected and clientDisconnected may be forwarded as internal calls, not "${call.reducer}"` };
+/**
+ * What every ordering answers before it orders: refused while its log stops leading, failed
+ * for an internal call that is not a lifecycle reducer, a duplicate for a call the ledger shows.
+ */
+export function precheck(log: LeaderLog, call: Call, lifecycle: ReadonlySet<string>): Ordered | undefined {
+  if (log.stoppedBecause !== undefined) return { kind: 'refused', reason: log.stoppedBecause };
+  if (call.internal === true && !lifecycle.has(call.reducer)) {
+    return { kind: 'failed', name: 'ReducerError', message: `Only clientConnected and clientDisconnected may be forwarded as internal calls, not "${call.reducer}"` };
+  }
+  const last = log.db.ledger.get(call.client);
+  return last !== undefined && call.callId <= last.callId ? { kind: 'duplicate', last } : undefined;
 }
 
 /** The names of the module's lifecycle reducers. */

@@ -1,7 +1,7 @@
 import { toLockstepError } from '../errors';
 import type { LeaderLog } from './leader-log';
 import type { Call } from './messages';
-import { internalRefusal, lifecycleReducers, type CallFailure, type Ordered, type Ordering } from './ordering';
+import { lifecycleReducers, precheck, type CallFailure, type Ordered, type Ordering } from './ordering';
 
 /**
  * Orders nothing: the leading tab of a browser that follows a room's authority
@@ -28,11 +28,8 @@ export class Relay implements Ordering {
 
   order(call: Call, from?: string): Ordered {
     const { log } = this;
-    if (log.stoppedBecause !== undefined) return { kind: 'refused', reason: log.stoppedBecause };
-    const internal = internalRefusal(call, this.lifecycle);
-    if (internal !== undefined) return internal;
-    const last = log.db.ledger.get(call.client);
-    if (last !== undefined && call.callId <= last.callId) return { kind: 'duplicate', last };
+    const answered = precheck(log, call, this.lifecycle);
+    if (answered !== undefined) return answered;
     try {
       log.db.engine.check(call.reducer, call.args, call.internal === true);
     } catch (error) {

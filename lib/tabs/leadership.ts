@@ -1,9 +1,8 @@
-import type { Engine, LogRecord } from '../engine/engine';
+import type { Engine } from '../engine/engine';
+import type { DatabaseOptions } from '../log/database';
 import type { LogEntry } from '../log/entry';
-import type { Migration } from '../log/migrate';
 import type { Storage } from '../log/storage';
 import type { ModuleDef } from '../schema/module';
-import type { Identity } from '../schema/type-desc';
 import { LeaderLog } from '../replication/leader-log';
 import type { Link } from '../replication/link';
 import { LogServer } from '../replication/log-server';
@@ -41,17 +40,10 @@ export interface TabRoom {
   status(): RoomStatus;
 }
 
-/** What a leading tab needs to open its log. */
-export interface LeadOptions {
+/** What a leading tab needs to open its log: the database's options, and the tab link and room. */
+export interface LeadOptions extends Pick<DatabaseOptions, 'identity' | 'clock' | 'seeds' | 'log' | 'keepEntries' | 'snapshotEvery' | 'onSchemaMismatch'> {
   readonly module: ModuleDef;
-  readonly identity: Identity;
   readonly link: Link<ReplicationMessage>;
-  readonly clock?: () => bigint;
-  readonly seeds?: () => bigint;
-  readonly log?: (record: LogRecord) => void;
-  readonly keepEntries?: number;
-  readonly snapshotEvery?: number;
-  readonly onSchemaMismatch?: 'refuse' | 'reset' | Migration;
   readonly room?: TabRoom;
 }
 
@@ -87,17 +79,8 @@ export class Leadership {
   /** Opens the log (bumping the epoch) and composes the roles around it. Call it only while holding the database's lock. */
   static async start(storage: Storage, options: LeadOptions, events: LeadEvents): Promise<Leadership> {
     const room = await options.room?.prepare(storage, events.onRoomChanged);
-    const log = await LeaderLog.open(options.module, {
-      storage,
-      identity: options.identity,
-      init: room?.orders ?? true,
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
-      ...(options.log === undefined ? {} : { log: options.log }),
-      ...(options.keepEntries === undefined ? {} : { keepEntries: options.keepEntries }),
-      ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
-      ...(options.onSchemaMismatch === undefined ? {} : { onSchemaMismatch: options.onSchemaMismatch }),
-    });
+    const { module, link: _link, room: _room, ...database } = options;
+    const log = await LeaderLog.open(module, { ...database, storage, init: room?.orders ?? true });
     log.onLogged(events.onLogged);
     log.onDurable(events.onDurable);
     const orderer = room === undefined || room.orders ? new Orderer(log) : undefined;
