@@ -53,13 +53,13 @@ describe('checking that a backup fits the module', () => {
     }
     expect(error).toBeInstanceOf(SchemaError);
     expect(error).toMatchObject({ table: 'extra' });
-    expect((error as Error).message).toBe('Cannot import this backup of "shop": it was exported from a module with other tables: table "extra" is only in the backup; column "item.big" is u64 in the backup and u128 here. Import it into the app (module) it was exported from.');
+    expect((error as Error).message).toBe('Cannot import this backup of "shop": it was exported from a module with other tables: table "extra" exists only in the backup; column "item.big" is u64 in the backup and u128 here. Import it into the app (module) it was exported from.');
   });
 
   it('names the reducers that differ, and accepts them when told to', async () => {
     const other = await describeModule(loadModule({ default: base, add: base.reducer({ name: t.string() }, (ctx) => void ctx), remove: base.reducer(() => {}) }), '0.9');
     expect(() => checkBackupFits(header(other), here)).toThrow(
-      'its tables match, but it was exported by another version of the module\'s code: reducer "add" differs; reducer "remove" is only in the backup (version 0.9 in the backup, 1.0 here). If only the reducers\' code changed since, import it with { allowReducerChanges: true }.',
+      'its tables match, but it was exported by another version of the module\'s code: reducer "add" differs; reducer "remove" exists only in the backup (version 0.9 in the backup, 1.0 here). If only the reducers\' code changed since, import it with { allowReducerChanges: true }.',
     );
     expect(() => checkBackupFits(header(other), here, { allowReducerChanges: true })).not.toThrow();
   });

@@ -12,9 +12,9 @@
  * by the same code that loads a stored snapshot. Pure: no DOM, no storage.
  */
 import { DecodeError, SchemaError } from '../errors';
-import type { ColumnSchema, IndexSchema, TableSchema } from '../schema/table';
-import { typeName } from '../schema/type-desc';
-import type { ModuleFingerprint } from '../room/handshake';
+import { describeChange, diffSchemas, summarizeDifferences, type ChangeSides, type SchemaChange } from '../schema/diff';
+import type { TableSchema } from '../schema/table';
+import { codeDifferences, type ModuleFingerprint } from '../room/handshake';
 
 /** The format version this code writes and the newest it reads. */
 export const BACKUP_FORMAT = 1;
@@ -50,6 +50,9 @@ export interface BackupFitOptions {
 }
 
 const MAGIC = new TextEncoder().encode('LOCKSTEP BACKUP\n');
+
+/** How differences name the backup's module and this one. */
+const sides: ChangeSides = { from: 'in the backup', to: 'here' };
 
 /**
  * Writes a backup file.
@@ -126,86 +129,27 @@ export function checkBackupFits(header: BackupHeader, here: ModuleFingerprint, o
   const file = header.module;
   if (file.schemaHash !== here.schemaHash) {
     const found = schemaDifferences(file.tables, here.tables);
-    const first = found[0];
+    const first = found[0]?.change;
     const list = found.length === 0 ? [`the schemas hash differently (${short(file.schemaHash)} in the backup, ${short(here.schemaHash)} here) but no table, column or index differs`] : found.map((d) => d.text);
     throw new SchemaError(
-      `Cannot import this backup of "${header.database}": it was exported from a module with other tables: ${summarize(list)}. Import it into the app (module) it was exported from.`,
-      first === undefined ? {} : { table: first.table, ...(first.column === undefined ? {} : { column: first.column }) },
+      `Cannot import this backup of "${header.database}": it was exported from a module with other tables: ${summarizeDifferences(list)}. Import it into the app (module) it was exported from.`,
+      first === undefined ? {} : { table: first.table, ...('column' in first ? { column: first.column } : {}) },
     );
   }
   if (file.moduleHash !== here.moduleHash && options.allowReducerChanges !== true) {
-    const found = reducerDifferences(file, here);
+    const differences = codeDifferences(file, here, sides);
+    const found = differences.length === 0 ? [`the module hashes differ (${short(file.moduleHash)} in the backup, ${short(here.moduleHash)} here)`] : differences;
     const reducer = firstReducer(file, here);
     throw new SchemaError(
-      `Cannot import this backup of "${header.database}": its tables match, but it was exported by another version of the module's code: ${summarize(found)}${versions(file, here)}. If only the reducers' code changed since, import it with { allowReducerChanges: true }.`,
+      `Cannot import this backup of "${header.database}": its tables match, but it was exported by another version of the module's code: ${summarizeDifferences(found)}${versions(file, here)}. If only the reducers' code changed since, import it with { allowReducerChanges: true }.`,
       reducer === undefined ? {} : { reducer },
     );
   }
 }
 
-/** One difference between two schemas, with the table (and column) where it is. */
-export interface SchemaDifference {
-  /** What differs, e.g. `column "note.text" is string in the backup and bytes here`. */
-  readonly text: string;
-  /** The table it is in. */
-  readonly table: string;
-  /** The column, when the difference is one column's. */
-  readonly column?: string;
-}
-
-/** Every difference between a backup's tables and this module's (tables and indexes by name, columns by position), in table-name order. */
-export function schemaDifferences(file: readonly TableSchema[], here: readonly TableSchema[]): SchemaDifference[] {
-  const found: SchemaDifference[] = [];
-  const names = [...new Set([...file, ...here].map((t) => t.name))].sort();
-  for (const name of names) {
-    const a = file.find((t) => t.name === name);
-    const b = here.find((t) => t.name === name);
-    if (a === undefined || b === undefined) {
-      found.push({ text: `table "${name}" is only ${a === undefined ? 'in this module' : 'in the backup'}`, table: name });
-      continue;
-    }
-    for (let i = 0; i < Math.max(a.columns.length, b.columns.length); i++) {
-      const difference = columnDifference(name, i, a.columns[i], b.columns[i]);
-      if (difference !== undefined) found.push(difference);
-    }
-    for (const accessor of [...new Set([...a.indexes, ...b.indexes].map((x) => x.accessor))].sort()) {
-      const x = a.indexes.find((i) => i.accessor === accessor);
-      const y = b.indexes.find((i) => i.accessor === accessor);
-      if (x === undefined || y === undefined) found.push({ text: `index "${name}.${accessor}" is only ${x === undefined ? 'in this module' : 'in the backup'}`, table: name });
-      else if (!sameIndex(x, y)) found.push({ text: `index "${name}.${accessor}" is on other columns`, table: name });
-    }
-    if (a.public !== b.public) found.push({ text: `table "${name}" is ${a.public ? 'public' : 'private'} in the backup and ${b.public ? 'public' : 'private'} here`, table: name });
-  }
-  return found;
-}
-
-function columnDifference(table: string, i: number, a: ColumnSchema | undefined, b: ColumnSchema | undefined): SchemaDifference | undefined {
-  if (a === undefined || b === undefined) {
-    const column = (a ?? b)!.name;
-    return { text: `column "${table}.${column}" is only ${a === undefined ? 'in this module' : 'in the backup'}`, table, column };
-  }
-  if (a.name !== b.name) return { text: `column ${i + 1} of "${table}" is "${a.name}" in the backup and "${b.name}" here`, table, column: a.name };
-  const at = `column "${table}.${a.name}"`;
-  if (canonical(a.type) !== canonical(b.type)) return { text: `${at} is ${typeName(a.type)} in the backup and ${typeName(b.type)} here`, table, column: a.name };
-  for (const flag of ['primaryKey', 'unique', 'autoInc'] as const) {
-    if (a[flag] !== b[flag]) return { text: `${at} is ${flag} ${a[flag] ? 'in the backup but not here' : 'here but not in the backup'}`, table, column: a.name };
-  }
-  if (a.hasDefault !== b.hasDefault || (a.hasDefault && canonical(a.defaultValue) !== canonical(b.defaultValue))) return { text: `${at} has another default`, table, column: a.name };
-  return undefined;
-}
-
-function reducerDifferences(file: ModuleFingerprint, here: ModuleFingerprint): string[] {
-  const found: string[] = [];
-  for (const name of [...new Set([...file.reducers, ...here.reducers].map((r) => r.name))].sort()) {
-    const a = file.reducers.find((r) => r.name === name);
-    const b = here.reducers.find((r) => r.name === name);
-    if (a === undefined || b === undefined) found.push(`reducer "${name}" is only ${a === undefined ? 'in this module' : 'in the backup'}`);
-    else if (a.hash !== b.hash) found.push(`reducer "${name}" differs`);
-  }
-  const order = (fp: ModuleFingerprint): string => fp.tables.map((t) => t.name).join(', ');
-  if (order(file) !== order(here)) found.push(`the tables are declared in another order (${order(file)} in the backup, ${order(here)} here)`);
-  if (found.length === 0) found.push(`the module hashes differ (${short(file.moduleHash)} in the backup, ${short(here.moduleHash)} here)`);
-  return found;
+/** Every difference between a backup's tables and this module's, worded from the backup's side, in {@link diffSchemas}'s order. */
+function schemaDifferences(file: readonly TableSchema[], here: readonly TableSchema[]): { readonly text: string; readonly change: SchemaChange }[] {
+  return diffSchemas(file, here).map((change) => ({ text: describeChange(change, sides), change }));
 }
 
 function firstReducer(file: ModuleFingerprint, here: ModuleFingerprint): string | undefined {
@@ -236,10 +180,6 @@ function checkHeader(value: unknown): asserts value is BackupHeader {
   if (!Array.isArray(m.reducers)) bad('module.reducers');
 }
 
-function sameIndex(a: IndexSchema, b: IndexSchema): boolean {
-  return a.unique === b.unique && a.primary === b.primary && a.columns.length === b.columns.length && a.columns.every((c, i) => c === b.columns[i]);
-}
-
 /** JSON for values the header may hold: bigint defaults and bytes defaults survive. */
 function tag(value: unknown): unknown {
   if (typeof value === 'bigint') return { $bigint: value.toString() };
@@ -257,10 +197,6 @@ function untag(value: unknown): unknown {
   return value;
 }
 
-const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
-
 const short = (hash: string): string => hash.slice(0, 8);
-
-const summarize = (items: readonly string[]): string => (items.length <= 3 ? items.join('; ') : `${items.slice(0, 3).join('; ')}; and ${items.length - 3} more`);
 
 const describeType = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value);

@@ -1,5 +1,6 @@
 import { SchemaError } from '../errors';
-import type { ColumnSchema, TableSchema } from '../schema/table';
+import { diffSchemas, type SchemaChange } from '../schema/diff';
+import type { TableSchema } from '../schema/table';
 import { typeName } from '../schema/type-desc';
 
 /** How a stored schema relates to the module's. */
@@ -8,10 +9,6 @@ export type SchemaComparison =
   /** Only additions: new tables, new indexes, new columns at the end with a default (or optional). */
   | { readonly kind: 'additive'; readonly changes: readonly string[] }
   | { readonly kind: 'breaking'; readonly error: SchemaError };
-
-const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
-
-const sameType = (a: ColumnSchema, b: ColumnSchema): boolean => canonical(a.type) === canonical(b.type);
 
 /** The schema as stored in metadata: plain, structured-clonable data. */
 export function storedSchema(tables: readonly TableSchema[]): TableSchema[] {
@@ -23,35 +20,53 @@ export function storedSchema(tables: readonly TableSchema[]): TableSchema[] {
  * anything else is breaking, and the error names the table, the column and the change.
  */
 export function compareSchemas(stored: readonly TableSchema[], current: readonly TableSchema[]): SchemaComparison {
-  const changes: string[] = [];
-  const breaking = (message: string, table: string, column?: string): SchemaComparison => ({
-    kind: 'breaking',
-    error: new SchemaError(`The stored database does not fit the module: ${message}. Pass a migration, or onSchemaMismatch: 'reset' to start over`, column === undefined ? { table } : { table, column }),
-  });
-  for (const old of stored) {
-    const now = current.find((t) => t.name === old.name);
-    if (now === undefined) return breaking(`table "${old.name}" was removed`, old.name);
-    for (const [i, col] of old.columns.entries()) {
-      const next = now.columns[i];
-      if (next === undefined) return breaking(`column "${old.name}.${col.name}" was removed`, old.name, col.name);
-      if (next.name !== col.name) return breaking(`column ${i + 1} of "${old.name}" was "${col.name}" and is now "${next.name}" (renamed, reordered or removed)`, old.name, col.name);
-      if (!sameType(col, next)) return breaking(`column "${old.name}.${col.name}" changed type from ${typeName(col.type)} to ${typeName(next.type)}`, old.name, col.name);
-      for (const flag of ['primaryKey', 'unique', 'autoInc'] as const) {
-        if (col[flag] !== next[flag]) return breaking(`column "${old.name}.${col.name}" ${next[flag] ? 'became' : 'is no longer'} ${flag}`, old.name, col.name);
-      }
-    }
-    for (const col of now.columns.slice(old.columns.length)) {
-      if (!col.hasDefault && col.type.kind !== 'option') return breaking(`new column "${now.name}.${col.name}" needs a .default() (or .optional()) for the existing rows`, now.name, col.name);
-      changes.push(`added column ${now.name}.${col.name}`);
-    }
-    for (const index of old.indexes) {
-      const same = now.indexes.find((i) => i.accessor === index.accessor);
-      if (same === undefined) return breaking(`index "${old.name}.${index.accessor}" was removed`, old.name);
-      if (canonical(same) !== canonical(index)) return breaking(`index "${old.name}.${index.accessor}" changed its columns`, old.name);
-    }
-    for (const index of now.indexes) if (!old.indexes.some((i) => i.accessor === index.accessor)) changes.push(`added index ${now.name}.${index.accessor}`);
-    if (old.public !== now.public) changes.push(`${now.name} is now ${now.public ? 'public' : 'private'}`);
+  // A changed default only fills values missing later: the stored rows keep theirs, so nothing migrates.
+  const changes = diffSchemas(stored, current).filter((c) => c.kind !== 'default-changed');
+  const breaking = changes.find((c) => c.breaking);
+  if (breaking !== undefined) {
+    const where = 'column' in breaking ? { table: breaking.table, column: breaking.column } : { table: breaking.table };
+    return { kind: 'breaking', error: new SchemaError(`The stored database does not fit the module: ${breakingText(breaking)}. Pass a migration, or onSchemaMismatch: 'reset' to start over`, where) };
   }
-  for (const table of current) if (!stored.some((t) => t.name === table.name)) changes.push(`added table ${table.name}`);
-  return changes.length === 0 ? { kind: 'same' } : { kind: 'additive', changes };
+  return changes.length === 0 ? { kind: 'same' } : { kind: 'additive', changes: changes.map(additiveText) };
+}
+
+function breakingText(change: SchemaChange): string {
+  const column = 'column' in change ? `column "${change.table}.${change.column}"` : '';
+  switch (change.kind) {
+    case 'table-removed':
+      return `table "${change.table}" was removed`;
+    case 'column-added':
+      return `new ${column} needs a .default() (or .optional()) for the existing rows`;
+    case 'column-removed':
+      return `${column} was removed`;
+    case 'column-renamed':
+      return `column ${change.position + 1} of "${change.table}" was "${change.column}" and is now "${change.to}" (renamed, reordered or removed)`;
+    case 'column-retyped': {
+      const [from, to] = [typeName(change.from), typeName(change.to)];
+      return from === to ? `${column} changed its ${from} type` : `${column} changed type from ${from} to ${to}`;
+    }
+    case 'flag-changed':
+      return `${column} ${change.to ? 'became' : 'is no longer'} ${change.flag}`;
+    case 'index-removed':
+      return `index "${change.table}.${change.index}" was removed`;
+    case 'index-changed':
+      return `index "${change.table}.${change.index}" changed its columns`;
+    default:
+      return additiveText(change);
+  }
+}
+
+function additiveText(change: SchemaChange): string {
+  switch (change.kind) {
+    case 'table-added':
+      return `added table ${change.table}`;
+    case 'column-added':
+      return `added column ${change.table}.${change.column}`;
+    case 'index-added':
+      return `added index ${change.table}.${change.index}`;
+    case 'visibility-changed':
+      return `${change.table} is now ${change.public ? 'public' : 'private'}`;
+    default:
+      return `${change.kind} in ${change.table}`;
+  }
 }

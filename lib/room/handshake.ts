@@ -14,11 +14,12 @@
 import { Writer } from '../codec/buffer';
 import { encodeValue } from '../codec/codec';
 import { IncompatiblePeerError, ValueError } from '../errors';
-import { compareSchemas, storedSchema } from '../log/schema-diff';
+import { storedSchema } from '../log/schema-diff';
+import { compareText, describeChange, diffSchemas, summarizeDifferences, type ChangeSides, type SchemaChange } from '../schema/diff';
 import type { ModuleDef, ModuleReducer } from '../schema/module';
 import type { ReducerKind } from '../schema/schema';
-import type { ColumnSchema, IndexSchema, TableSchema } from '../schema/table';
-import { typeName, type FieldDesc, type TypeDesc } from '../schema/type-desc';
+import type { TableSchema } from '../schema/table';
+import type { FieldDesc, TypeDesc } from '../schema/type-desc';
 
 /**
  * The version of the peer protocol (handshake, signed envelopes, messages).
@@ -124,7 +125,8 @@ export function checkHandshake(local: ModuleFingerprint, remote: ModuleFingerpri
   const olderOne = (newer: 'local' | 'remote'): string => (newer === 'local' ? `${other} is older; update it` : 'this peer is older; update it');
   const schemaDiffers = local.schemaHash !== remote.schemaHash;
   const hashes = `[module ${short(local.moduleHash)} here, ${short(remote.moduleHash)} on ${other}${schemaDiffers ? `; schema ${short(local.schemaHash)} here, ${short(remote.schemaHash)} on ${other}` : ''}]`;
-  const difference = schemaDiffers ? schemaDifference(local.tables, remote.tables, other) : undefined;
+  const forward = schemaDiffers ? diffSchemas(local.tables, remote.tables) : [];
+  const difference = schemaDiffers ? schemaDifference(forward, other) : undefined;
   const refuse = (message: string): IncompatiblePeerError => new IncompatiblePeerError(`${message} ${hashes}`, { ...difference?.where });
 
   if (local.protocol !== remote.protocol) {
@@ -141,13 +143,16 @@ export function checkHandshake(local: ModuleFingerprint, remote: ModuleFingerpri
     ? `Both declare app version ${quote(local.version)}: bump the version with every change to the module.`
     : 'Neither side can be told newer: declare the app\'s version (describeModule\'s `version`) and bump it with every change to the module.';
   if (difference === undefined) {
-    throw refuse(`The module code differs while the schema is the same: ${codeDifference(local, remote, other)}. ${declare}`);
+    const found = codeDifferences(local, remote, { from: 'on this peer', to: `on ${other}` });
+    const code = found.length === 0 ? 'no reducer differs, so the module hashes were made differently' : summarizeDifferences(found);
+    throw refuse(`The module code differs while the schema is the same: ${code}. ${declare}`);
   }
-  const forward = compareSchemas(local.tables, remote.tables).kind;
-  const backward = compareSchemas(remote.tables, local.tables).kind;
-  if (forward === 'additive' && backward !== 'additive') throw refuse(`The schemas differ: ${difference.text}; ${other}'s schema only adds to this peer's, so ${olderOne('remote')}.`);
-  if (backward === 'additive' && forward !== 'additive') throw refuse(`The schemas differ: ${difference.text}; this peer's schema only adds to ${other}'s, so ${olderOne('local')}.`);
-  if (forward === 'breaking' && backward === 'breaking') {
+  // Additive one way: a database of the one schema would migrate to the other's by itself.
+  const forwardBreaks = forward.some((c) => c.breaking);
+  const backwardBreaks = diffSchemas(remote.tables, local.tables).some((c) => c.breaking);
+  if (!forwardBreaks && backwardBreaks) throw refuse(`The schemas differ: ${difference.text}; ${other}'s schema only adds to this peer's, so ${olderOne('remote')}.`);
+  if (!backwardBreaks && forwardBreaks) throw refuse(`The schemas differ: ${difference.text}; this peer's schema only adds to ${other}'s, so ${olderOne('local')}.`);
+  if (forwardBreaks && backwardBreaks) {
     throw refuse(`The schemas are incompatible: ${difference.text}. Neither side can migrate to the other automatically; run the same app version on both.`);
   }
   throw refuse(`The schemas differ: ${difference.text}. ${declare}`);
@@ -171,6 +176,26 @@ export function compareVersions(a: string | number, b: string | number): number 
     if (order !== 0) return order;
   }
   return 0;
+}
+
+/**
+ * What differs in two modules' code, worded with {@link ChangeSides}: reducers
+ * present on one side only or with other source, and the tables' declaration
+ * order. Empty when neither differs (the schemas may still).
+ * @example
+ * codeDifferences(fromFile, here, { from: 'in the backup', to: 'here' }); // ['reducer "add" differs']
+ */
+export function codeDifferences(from: ModuleFingerprint, to: ModuleFingerprint, sides: ChangeSides): string[] {
+  const found: string[] = [];
+  for (const name of [...new Set([...from.reducers, ...to.reducers].map((r) => r.name))].sort(compareText)) {
+    const a = from.reducers.find((r) => r.name === name);
+    const b = to.reducers.find((r) => r.name === name);
+    if (a === undefined || b === undefined) found.push(`reducer "${name}" exists only ${a === undefined ? sides.to : sides.from}`);
+    else if (a.hash !== b.hash) found.push(`reducer "${name}" differs`);
+  }
+  const order = (fp: ModuleFingerprint): string => fp.tables.map((t) => t.name).join(', ');
+  if (order(from) !== order(to)) found.push(`the tables are declared in a different order (${order(from)} ${sides.from}, ${order(to)} ${sides.to})`);
+  return found;
 }
 
 // ---- helpers ----
@@ -260,88 +285,19 @@ interface Difference {
 }
 
 /**
- * The first difference between two schemas, found the same way from either
- * side (tables and indexes by name, columns by position) so that both peers
- * name the same one.
+ * The first difference between two schemas. {@link diffSchemas} orders its
+ * changes the same way from either side, so both peers name the same one.
  */
-function schemaDifference(local: readonly TableSchema[], remote: readonly TableSchema[], other: string): Difference {
-  const names = [...new Set([...local, ...remote].map((t) => t.name))].sort(compareText);
-  for (const name of names) {
-    const mine = local.find((t) => t.name === name);
-    const theirs = remote.find((t) => t.name === name);
-    if (mine === undefined || theirs === undefined) return { text: `table "${name}" exists only on ${mine === undefined ? other : 'this peer'}`, where: { table: name } };
-    for (let i = 0; i < Math.max(mine.columns.length, theirs.columns.length); i++) {
-      const found = columnDifference(name, i, mine.columns[i], theirs.columns[i], other);
-      if (found !== undefined) return found;
-    }
-    const accessors = [...new Set([...mine.indexes, ...theirs.indexes].map((x) => x.accessor))].sort(compareText);
-    for (const accessor of accessors) {
-      const a = mine.indexes.find((x) => x.accessor === accessor);
-      const b = theirs.indexes.find((x) => x.accessor === accessor);
-      if (a === undefined || b === undefined) return { text: `index "${name}.${accessor}" exists only on ${a === undefined ? other : 'this peer'}`, where: { table: name } };
-      if (!sameIndex(a, b)) {
-        const columns = (index: IndexSchema, table: TableSchema): string => `(${index.columns.map((p) => table.columns[p]?.name ?? p).join(', ')})${index.unique ? ' unique' : ''}`;
-        return { text: `index "${name}.${accessor}" is ${columns(a, mine)} on this peer and ${columns(b, theirs)} on ${other}`, where: { table: name } };
-      }
-    }
-    if (mine.public !== theirs.public) return { text: `table "${name}" is ${visibility(mine)} on this peer and ${visibility(theirs)} on ${other}`, where: { table: name } };
-  }
-  return { text: 'the schemas hash differently but no table, column or index differs', where: {} };
+function schemaDifference(changes: readonly SchemaChange[], other: string): Difference {
+  const change = changes[0];
+  if (change === undefined) return { text: 'the schemas hash differently but no table, column or index differs', where: {} };
+  const where = 'column' in change ? { table: change.table, column: change.column } : { table: change.table };
+  return { text: describeChange(change, { from: 'on this peer', to: `on ${other}` }), where };
 }
-
-function columnDifference(table: string, i: number, mine: ColumnSchema | undefined, theirs: ColumnSchema | undefined, other: string): Difference | undefined {
-  if (mine === undefined || theirs === undefined) {
-    const column = (mine ?? theirs)!.name;
-    return { text: `column "${table}.${column}" exists only on ${mine === undefined ? other : 'this peer'}`, where: { table, column } };
-  }
-  const where = { table, column: mine.name };
-  if (mine.name !== theirs.name) return { text: `column ${i + 1} of "${table}" is "${mine.name}" on this peer and "${theirs.name}" on ${other}`, where };
-  const at = `column "${table}.${mine.name}"`;
-  if (canonical(mine.type) !== canonical(theirs.type)) {
-    const [a, b] = [typeName(mine.type), typeName(theirs.type)];
-    return { text: a === b ? `${at} has a different ${a} type on each side` : `${at} is ${a} on this peer and ${b} on ${other}`, where };
-  }
-  for (const flag of ['primaryKey', 'unique', 'autoInc'] as const) {
-    if (mine[flag] !== theirs[flag]) return { text: `${at} is ${flag} on ${mine[flag] ? 'this peer' : other} but not on ${mine[flag] ? other : 'this peer'}`, where };
-  }
-  if (mine.hasDefault !== theirs.hasDefault || (mine.hasDefault && canonical(mine.defaultValue) !== canonical(theirs.defaultValue))) {
-    return { text: `${at} has a different default on each side`, where };
-  }
-  return undefined;
-}
-
-/** Names what differs in the code when the schemas are the same. */
-function codeDifference(local: ModuleFingerprint, remote: ModuleFingerprint, other: string): string {
-  const names = [...new Set([...local.reducers, ...remote.reducers].map((r) => r.name))].sort(compareText);
-  const found: string[] = [];
-  for (const name of names) {
-    const a = local.reducers.find((r) => r.name === name);
-    const b = remote.reducers.find((r) => r.name === name);
-    if (a === undefined || b === undefined) found.push(`reducer "${name}" exists only on ${a === undefined ? other : 'this peer'}`);
-    else if (a.hash !== b.hash) found.push(`reducer "${name}" differs`);
-  }
-  const order = (fp: ModuleFingerprint): string => fp.tables.map((t) => t.name).join(', ');
-  if (order(local) !== order(remote)) found.push(`the tables are declared in a different order (${order(local)} on this peer, ${order(remote)} on ${other})`);
-  if (found.length === 0) return 'no reducer differs, so the module hashes were made differently';
-  return found.length <= 3 ? found.join('; ') : `${found.slice(0, 3).join('; ')}; and ${found.length - 3} more`;
-}
-
-function sameIndex(a: IndexSchema, b: IndexSchema): boolean {
-  return a.unique === b.unique && a.primary === b.primary && a.columns.length === b.columns.length && a.columns.every((c, i) => c === b.columns[i]);
-}
-
-const visibility = (table: TableSchema): string => (table.public ? 'public' : 'private');
-
-const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
 
 const short = (hash: string): string => hash.slice(0, 8);
 
 const quote = (version: string | number | undefined): string => (typeof version === 'string' ? JSON.stringify(version) : String(version));
-
-/** Orders text by UTF-16 code units: the same on every engine and locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Orders digit strings as numbers of any size. */
 function compareDigits(a: string, b: string): number {
