@@ -20,9 +20,10 @@ export default defineConfig({
   },
   // Every page's dependencies bundled before the first page loads: one found later (simple-peer sits behind a
   // dynamic import) makes Vite re-bundle mid-run, and a page loading the old bundle fails to load a module.
+  // comlink is listed as well: every page and worker loads it, so it must never be the one found late.
   optimizeDeps: {
     entries: ['demo/*.html', 'e2e/pages/*.html', 'bench/browser/*.html'],
-    include: ['simple-peer/simplepeer.min.js', 'idb'],
+    include: ['simple-peer/simplepeer.min.js', 'idb', 'comlink'],
   },
   server: {
     host: '127.0.0.1',

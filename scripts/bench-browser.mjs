@@ -13,7 +13,7 @@ import { chromium } from '@playwright/test';
 import { createServer, runnerImport } from 'vite';
 
 /** The browser sections; a filter selects those whose name contains it, as for bench/*.bench.ts. */
-export const BROWSER_SECTIONS = ['browser/latency', 'browser/throughput', 'browser/cold-open', 'browser/tabs', 'browser/peers'];
+export const BROWSER_SECTIONS = ['browser/latency', 'browser/comlink', 'browser/throughput', 'browser/cold-open', 'browser/tabs', 'browser/peers'];
 
 /** The sections that `filters` (the arguments of `npm run bench --`) select; all of them without filters. */
 export function selectBrowserSections(filters) {
@@ -98,6 +98,28 @@ const SECTIONS = {
       note: `p95 ${us(s.confirmedResolved, 0.95).toFixed(0)} vs ${us(s.idbPut, 0.95).toFixed(0)} µs; ${s.idbPut.length} each`,
     });
     return rows;
+  },
+
+  /** 1b. What comlink would add to a `fast` call: its round trip beside a bare postMessage's, against a fast call's latency. */
+  async 'browser/comlink'(open, { median }) {
+    const [rounds, perRound, warmup] = [10, 200, 200];
+    const s = finished(await inPage(open, 'latency', 'measureComlink', rounds, perRound, warmup), 'browser/comlink');
+    const us = (samples) => 1000 * median(samples);
+    const timer = s.isolated ? '' : '; NOT cross-origin isolated: 100 µs timer steps';
+    // On the plain port a call is one message each way: the call, and the transaction that answers it.
+    // Through comlink it is a comlink round trip, and the transaction still comes on the stream: one more message.
+    const extra = us(s.comlink) - us(s.echo) + us(s.echo) / 2;
+    return [
+      { name: 'comlink method round trip, p50', value: us(s.comlink), unit: 'µs', baselineName: 'postMessage echo round trip, p50', baselineValue: us(s.echo), note: `call-sized message; ${s.comlink.length} each${timer}` },
+      {
+        name: 'fast call → own onInsert via comlink (estimate), p50',
+        value: us(s.fastCallback) + extra,
+        unit: 'µs',
+        baselineName: 'fast call → own onInsert, plain port, p50',
+        baselineValue: us(s.fastCallback),
+        note: `+ comlink's overhead and its reply message: ${extra.toFixed(0)} µs = ${((100 * extra) / us(s.fastCallback)).toFixed(1)} % of a fast call`,
+      },
+    ];
   },
 
   /** 2. Durable calls with many in flight, beside the same records written with raw IndexedDB and with Dexie. */

@@ -1,11 +1,12 @@
 /// <reference lib="webworker" />
-import { serializeError, toLockstepError } from '../lib/errors';
+import { expose } from 'comlink';
 import type { LogRecord } from '../lib/engine/engine';
 import type { Migration } from '../lib/log/migrate';
 import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
 import { portLink } from '../lib/peer/port-link';
-import type { ClientMessage, HelloRequest, HostMessage, RoomJoinedMessage } from '../lib/host/client-protocol';
+import type { ClientMessage, HelloRequest, HostMessage } from '../lib/host/client-protocol';
+import { hostApi } from '../lib/host/host-api';
 import { describeModule } from '../lib/room/handshake';
 import { tabRoom, type JoinedRoom } from '../lib/room/room-tab';
 import { DatabaseHost, type HostTimers } from '../lib/host/database-host';
@@ -56,19 +57,19 @@ function randomId(bytes: number): string {
  * IndexedDB with a higher epoch, and calls in flight are resubmitted, each
  * applied at most once.
  *
- * Messages are the plain client protocol over `postMessage`, not comlink: one
- * message per call and per result, no proxy layer (a bare postMessage round trip
- * is about a third of a comlink call's here).
+ * Requests come over comlink ({@link hostApi}); calls and everything the host
+ * pushes are plain messages on the stream port that hello brings: one message
+ * per call and one per answer, no proxy layer on the hot path.
  */
 export function serve(namespace: object, options: ServeOptions = {}): void {
   const module = loadModule(namespace as Record<string, unknown>);
-  const send = (message: HostMessage): void => self.postMessage(message);
+  /** The stream to the page, set by hello: everything the host pushes. */
+  let send: (message: HostMessage) => void = () => {};
   const log = (record: LogRecord): void => send({ type: 'log', ...record });
   const timers: HostTimers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) };
-  let session: Promise<(message: ClientMessage) => void> | undefined;
 
   /** The main thread's answer to the pending `room-join`. */
-  let joined: ((message: RoomJoinedMessage) => void) | undefined;
+  let joined: ((port: MessagePort) => void) | undefined;
   const { version, devtools, ...tabOptions } = options;
 
   const open = async (database: string, roomOption: HelloRequest['room']): Promise<(message: ClientMessage) => void> => {
@@ -90,7 +91,7 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
             // WebRTC lives on the main thread: ask it to join, and relay the room through the port it sends back.
             join: () =>
               new Promise<JoinedRoom>((resolve) => {
-                joined = ({ port }) => {
+                joined = (port) => {
                   const link = portLink(port);
                   resolve({ link, peersAtJoin: link.joined, leave: () => (link.close(), send({ type: 'room-leave' })) });
                 };
@@ -126,23 +127,14 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
     return host.connect(identity, randomId(16) as ConnectionId, send);
   };
 
-  self.addEventListener('message', (event: MessageEvent<ClientMessage>) => {
-    const message = event.data;
-    if (message.type === 'room-joined') {
-      joined?.(message);
-      joined = undefined;
-      return;
-    }
-    if (session === undefined) {
-      if (message.type !== 'hello') {
-        send({ type: 'result', requestId: message.requestId, ok: false, error: serializeError(new Error(`The first message must be hello, got ${message.type}`)) });
-        return;
-      }
-      session = open(message.database, message.room);
-    }
-    session.then(
-      (receive) => receive(message),
-      (error: unknown) => send({ type: 'result', requestId: message.requestId, ok: false, error: serializeError(toLockstepError(error)) }),
-    );
-  });
+  expose(
+    hostApi({
+      open: (hello, stream) => ((send = stream), open(hello.database, hello.room)),
+      roomJoined: (port) => {
+        joined?.(port);
+        joined = undefined;
+      },
+    }),
+    self,
+  );
 }

@@ -3,6 +3,7 @@
  * trip to an echo worker and a one-put IndexedDB transaction, measured in turns
  * in the same page so a change of machine load hits all of them alike.
  */
+import { wrap } from 'comlink';
 import { connect, type Connection } from 'lockstep';
 import type * as bench from './bench.module';
 import { openBaseline, putOne } from './idb-baseline';
@@ -71,6 +72,56 @@ export async function measureLatency(rounds: number, perRound: number, warmup: n
   return samples;
 }
 
+/** Times in milliseconds of the three kinds {@link measureComlink} takes in turns. */
+export interface ComlinkSamples {
+  /** `durability: 'fast'`: call → own `onInsert` callback, through the connection's plain call port. */
+  readonly fastCallback: number[];
+  /** Echo worker round trip of a call-sized message over `postMessage`. */
+  readonly echo: number[];
+  /** The same message's round trip as a comlink method call (`wrap` / `expose`). */
+  readonly comlink: number[];
+  readonly isolated: boolean;
+}
+
+/**
+ * What comlink would add to a `fast` call: a fast call's latency, and in turns
+ * beside it the round trip of a call-sized message over a bare `postMessage` and
+ * as a comlink method call. Moving calls onto comlink would add the difference
+ * of the last two to every call.
+ */
+export async function measureComlink(rounds: number, perRound: number, warmup: number): Promise<ComlinkSamples> {
+  const fast = await openTimedConnection(`comlink-fast-${crypto.randomUUID()}`, 'fast');
+  const echo = echoTimer(new Worker(new URL('./echo-worker.ts', import.meta.url), { type: 'module' }));
+  const comlinkWorker = new Worker(new URL('./comlink-echo-worker.ts', import.meta.url), { type: 'module' });
+  const remote = wrap<{ echo(message: unknown): unknown }>(comlinkWorker);
+  const samples: ComlinkSamples = { fastCallback: [], echo: [], comlink: [], isolated: crossOriginIsolated };
+  let next = 0;
+  const turn = async (count: number, record: boolean): Promise<void> => {
+    const ids = Array.from({ length: count }, (_, i) => next + i);
+    next += count;
+    const message = (id: number) => ({ type: 'call', requestId: id, reducer: 'add_item', args: itemRow(id), callId: id });
+    for (const id of ids) {
+      const [callback] = await fast.time(id);
+      if (record) samples.fastCallback.push(callback);
+    }
+    for (const id of ids) {
+      const ms = await echo(message(id));
+      if (record) samples.echo.push(ms);
+    }
+    for (const id of ids) {
+      const start = performance.now();
+      await remote.echo(message(id));
+      if (record) samples.comlink.push(performance.now() - start);
+    }
+  };
+  await turn(warmup, false);
+  for (let r = 0; r < rounds; r++) await turn(perRound, true);
+  await fast.conn.close();
+  echo.worker.terminate();
+  comlinkWorker.terminate();
+  return samples;
+}
+
 /** A connection subscribed to `item`, with a timer of one `add_item` call: to its own `onInsert`, and to its promise. */
 async function openTimedConnection(database: string, durability: 'confirmed' | 'fast') {
   const conn: Connection<typeof bench> = await connect<typeof bench>({
@@ -107,4 +158,4 @@ function echoTimer(worker: Worker) {
   return Object.assign(time, { worker });
 }
 
-Object.assign(window, { bench: { measureLatency } });
+Object.assign(window, { bench: { measureLatency, measureComlink } });

@@ -1,6 +1,8 @@
+import { expose } from 'comlink';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
-import { ClosedError, InternalError, NotFoundError, QueryError } from '../errors';
+import { ClosedError, InternalError, NotFoundError, QueryError, serializeError } from '../errors';
+import { hostApi } from '../host/host-api';
 import type { ClientMessage, HostMessage } from '../host/client-protocol';
 import { connect, openConnection } from './connection';
 import { connectFake, FakeHost, HOST_IDENTITY, identity } from './fake-host.test-util';
@@ -10,7 +12,7 @@ import * as m from './test-module.test-util';
 describe('opening a connection', () => {
   it('sends hello first, with the durability, and exposes the identity and connection id it answers', async () => {
     const { host, conn } = await connectFake(m, { durability: 'fast' });
-    expect(host.received[0]).toEqual({ type: 'hello', requestId: 1, database: 'game', durability: 'fast' });
+    expect(host.received[0]).toEqual({ type: 'hello', requestId: expect.any(Number), database: 'game', durability: 'fast' });
     expect(conn.identity).toBe(HOST_IDENTITY);
     expect(conn.connectionId).toBe('b'.repeat(32));
     expect(conn.database).toBe('game');
@@ -33,13 +35,14 @@ describe('opening a connection', () => {
     host.reply(hello, host.helloResult);
     await conn.ready;
     const calls = [await host.next('call'), await host.next('call')];
-    expect(host.received.map((x) => x.type)).toEqual(['hello', 'call', 'subscribe', 'call']);
-    expect(calls.map((c) => [c.reducer, c.callId])).toEqual([['add_player', 1], ['set_gold', 2]]);
-    expect(host.received.map((x) => x.requestId)).toEqual([1, 2, 3, 4]);
+    // Calls go on the stream, the subscription over comlink: in order on each.
+    const subscribe = await host.next('subscribe');
+    expect(host.received.map((x) => x.type).sort()).toEqual(['call', 'call', 'hello', 'subscribe']);
+    expect(calls.map((c) => [c.reducer, c.callId, c.requestId])).toEqual([['add_player', 1, 1], ['set_gold', 2, 2]]);
 
     host.answerCall(calls[0]!);
     host.answerCall(calls[1]!);
-    host.applied(await host.next('subscribe'), [[]]);
+    host.applied(subscribe, [[]]);
     await expect(Promise.all([first, second, sub.applied])).resolves.toEqual([undefined, undefined, undefined]);
   });
 
@@ -63,17 +66,23 @@ describe('opening a connection', () => {
 
   it('carries bigints, bytes and errors through a real MessageChannel (structured clone)', async () => {
     const { port1, port2 } = new MessageChannel();
-    port2.on('message', (message: ClientMessage) => {
-      const answer = (reply: HostMessage): void => port2.postMessage(reply);
-      const fake = new FakeHost(m);
-      if (message.type === 'hello') answer({ type: 'result', requestId: message.requestId, ok: true, value: fake.helloResult });
-      if (message.type === 'sql') answer({ type: 'result', requestId: message.requestId, ok: true, value: { columns: ['n', 'b'], rows: [{ n: 2n ** 64n - 1n, b: new Uint8Array([1, 2]) }] } });
-      if (message.type === 'close') answer({ type: 'result', requestId: message.requestId, ok: true });
-    });
+    const fake = new FakeHost(m);
+    const open = (_hello: unknown, send: (message: HostMessage) => void) =>
+      Promise.resolve((message: ClientMessage) => {
+        if (message.type === 'hello') send({ type: 'result', requestId: message.requestId, ok: true, value: fake.helloResult });
+        if (message.type === 'sql' && message.sql.includes('big')) send({ type: 'result', requestId: message.requestId, ok: true, value: { columns: ['n', 'b'], rows: [{ n: 2n ** 64n - 1n, b: new Uint8Array([1, 2]) }] } });
+        if (message.type === 'sql' && message.sql.includes('nope')) send({ type: 'result', requestId: message.requestId, ok: false, error: serializeError(new QueryError('No column "x" in table "player"', { table: 'player', column: 'x', position: 7 })) });
+        if (message.type === 'close') send({ type: 'result', requestId: message.requestId, ok: true });
+      });
+    expose(hostApi({ open, roomJoined: () => {} }), port2 as unknown as Parameters<typeof expose>[1]);
     const conn = await connect<typeof m>({ database: 'game', worker: () => port1 as unknown as MessagePortLike });
     await expect(conn.sql('SELECT n, b FROM big')).resolves.toEqual({ columns: ['n', 'b'], rows: [{ n: 2n ** 64n - 1n, b: new Uint8Array([1, 2]) }] });
+    const error = await conn.sql('SELECT x FROM nope').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect(error).toMatchObject({ name: 'QueryError', code: 'INVALID_QUERY', message: 'No column "x" in table "player"', table: 'player', column: 'x', position: 7 });
     await conn.close();
     port1.close();
+    port2.close();
   });
 });
 

@@ -241,7 +241,7 @@ export class ClientConnection<M> implements Connection<M> {
     this.#cache.pendingSubscriptions++;
     const settle = (): void => void this.#cache.pendingSubscriptions--;
     this.#rpc
-      .request((requestId) => ({ type: 'subscribe', requestId, queries: ids.map((queryId, i) => ({ queryId, sql: sqls[i]! })) }))
+      .request((host) => host.subscribe({ queries: ids.map((queryId, i) => ({ queryId, sql: sqls[i]! })) }))
       .then(
         () => (settle(), subscription.accepted()),
         (error: LockstepError) => (settle(), this.#rpc.closing ? subscription.closed(error) : subscription.failed(error)),
@@ -251,7 +251,7 @@ export class ClientConnection<M> implements Connection<M> {
 
   sql(query: string): Promise<SqlResult> {
     if (typeof query !== 'string' || query.trim() === '') return Promise.reject(new QueryError(`sql() takes SQL text, got ${JSON.stringify(query) ?? typeof query}`));
-    return this.#rpc.request<SqlResult>((requestId) => ({ type: 'sql', requestId, sql: query }));
+    return this.#rpc.request((host) => host.sql({ sql: query }));
   }
 
   onLog(cb: (line: ModuleLogLine) => void): () => void {
@@ -272,7 +272,7 @@ export class ClientConnection<M> implements Connection<M> {
 
   inspect(options: { readonly replay?: boolean } = {}): Promise<InspectResult> {
     const replay = options.replay === true;
-    return this.#rpc.request<InspectResult>((requestId) => (replay ? { type: 'inspect', requestId, replay } : { type: 'inspect', requestId }));
+    return this.#rpc.request((host) => host.inspect(replay ? { replay } : {}));
   }
 
   describe(): ModuleDescription {
@@ -290,16 +290,16 @@ export class ClientConnection<M> implements Connection<M> {
   }
 
   exportDatabase(): Promise<Uint8Array> {
-    return this.#rpc.request<Uint8Array>((requestId) => ({ type: 'export', requestId }));
+    return this.#rpc.request((host) => host.exportDatabase({}));
   }
 
   importDatabase(bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportResult> {
     if (!(bytes instanceof Uint8Array)) return Promise.reject(new ValueError(`importDatabase() takes the bytes of a backup file (a Uint8Array), got ${bytes === null ? 'null' : typeof bytes}`));
-    return this.#rpc.request<ImportResult>((requestId) => ({ type: 'import', requestId, bytes, ...(options.allowReducerChanges === true ? { allowReducerChanges: true } : {}) }));
+    return this.#rpc.request((host) => host.importDatabase({ bytes, ...(options.allowReducerChanges === true ? { allowReducerChanges: true } : {}) }));
   }
 
   #watchCommits(watch: boolean): void {
-    this.#rpc.request((requestId) => ({ type: 'watch-commits', requestId, watch })).catch((error: unknown) => {
+    this.#rpc.request((host) => host.watchCommits({ watch })).catch((error: unknown) => {
       if (!this.#rpc.closing) reportError(error);
     });
   }
@@ -314,13 +314,11 @@ export class ClientConnection<M> implements Connection<M> {
   }
 
   #call(name: string, args: unknown): Promise<void> {
-    return this.#rpc
-      .request((requestId) => {
-        const callArgs = (args ?? {}) as Readonly<Record<string, unknown>>;
-        this.#catalog.check(name, callArgs);
-        return { type: 'call', requestId, reducer: name, args: callArgs, callId: ++this.#lastCallId };
-      })
-      .then(() => undefined);
+    return this.#rpc.call((requestId) => {
+      const callArgs = (args ?? {}) as Readonly<Record<string, unknown>>;
+      this.#catalog.check(name, callArgs);
+      return { type: 'call', requestId, reducer: name, args: callArgs, callId: ++this.#lastCallId };
+    });
   }
 
   #greeted(hello: HelloResult): void {
@@ -409,7 +407,7 @@ export class ClientConnection<M> implements Connection<M> {
         room.close();
       },
     };
-    this.#rpc.tell({ type: 'room-joined', requestId: 0, port: channel.port2 }, [channel.port2]);
+    this.#rpc.roomJoined(channel.port2);
   }
 
   #leaveRoom(): void {
@@ -421,7 +419,7 @@ export class ClientConnection<M> implements Connection<M> {
     for (const id of subscription.queryIds) this.#subscriptions.delete(id);
     this.#cache.endQueries(subscription.queryIds);
     if (tell.length === 0 || this.#rpc.closing) return;
-    this.#rpc.request((requestId) => ({ type: 'unsubscribe', requestId, queryIds: tell })).catch((error: unknown) => {
+    this.#rpc.request((host) => host.unsubscribe({ queryIds: tell })).catch((error: unknown) => {
       if (!this.#rpc.closing) reportError(error);
     });
   }

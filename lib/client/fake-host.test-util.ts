@@ -1,7 +1,11 @@
 // An in-process stand-in for the worker host that speaks the client protocol.
-// Tests script it: await what the client sent, then answer. Messages are
-// structured-cloned and delivered in order on the microtask queue, like postMessage.
+// Tests script it: await what the client sent, then answer. The client's side is
+// real: comlink requests over a MessageChannel, served by the worker's own
+// hostApi, and calls and host messages on the stream port hello brings.
+import { expose } from 'comlink';
+import { MessageChannel } from 'node:worker_threads';
 import { serializeError, type LockstepError } from '../errors';
+import { hostApi } from '../host/host-api';
 import { loadModule } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { ClientMessage, HelloResult, HostMessage, SubscribeRequest, TransactionMessage, WireRow } from '../host/client-protocol';
@@ -30,11 +34,14 @@ export class FakeHost {
   readonly helloResult: HelloResult;
   terminated = false;
   readonly port: MessagePortLike;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly errorListeners = new Set<Listener>();
+  private readonly messageListeners = new Set<Listener>();
   private readonly consumed = new Set<ClientMessage>();
   private readonly waiters: { type: string; resolve: (m: ClientMessage) => void }[] = [];
   private readonly tableOfQuery = new Map<number, string>();
   private seq = 0;
+  /** The host side's sender: requests' answers and the stream. */
+  private stream: (message: HostMessage) => void = () => {};
 
   /** @param answerHello - answer `hello` with {@link FakeHost.helloResult} as soon as it arrives (default true) */
   constructor(module: object, private readonly answerHello = true) {
@@ -46,14 +53,30 @@ export class FakeHost {
       reducers: [...def.reducers.values()].map(({ name, kind, params }) => ({ name, kind, params })),
       status: { role: 'leader', epoch: 1, leader: 'fake-tab', lag: 0, seq: 0 },
     };
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    port2.unref();
+    const open = (_hello: unknown, send: (message: HostMessage) => void): Promise<(message: ClientMessage) => void> => {
+      this.stream = send;
+      return Promise.resolve((message: ClientMessage) => this.receive(message));
+    };
+    expose(hostApi({ open, roomJoined: () => {} }), port1 as unknown as Parameters<typeof expose>[1]);
     this.port = {
-      postMessage: (message) => {
-        const copy = structuredClone(message) as ClientMessage;
-        queueMicrotask(() => this.receive(copy));
+      postMessage: (message, transfer?: Transferable[]) => port2.postMessage(message, transfer as never),
+      addEventListener: (type, listener) => {
+        if (type === 'error') return void this.errorListeners.add(listener);
+        this.messageListeners.add(listener);
+        port2.addEventListener('message', listener as never);
       },
-      addEventListener: (type, listener) => void this.listenersOf(type).add(listener),
-      removeEventListener: (type, listener) => void this.listenersOf(type).delete(listener),
-      terminate: () => void (this.terminated = true),
+      removeEventListener: (type, listener) => {
+        if (type === 'error') return void this.errorListeners.delete(listener);
+        this.messageListeners.delete(listener);
+        port2.removeEventListener('message', listener as never);
+      },
+      terminate: () => {
+        this.terminated = true;
+        port1.close();
+      },
     };
   }
 
@@ -67,12 +90,9 @@ export class FakeHost {
     return new Promise((resolve) => this.waiters.push({ type, resolve: resolve as (m: ClientMessage) => void }));
   }
 
-  /** Sends a host message to the client. */
+  /** Sends a host message to the client: on the stream, or as the answer to a request. */
   send(message: HostMessage): void {
-    const copy = structuredClone(message);
-    queueMicrotask(() => {
-      for (const listener of [...this.listenersOf('message')]) listener({ data: copy });
-    });
+    this.stream(structuredClone(message));
   }
 
   /** Answers a request successfully. */
@@ -114,13 +134,13 @@ export class FakeHost {
   /** Fires the worker's `error` event, as a failed worker script does. */
   crash(message: string): void {
     queueMicrotask(() => {
-      for (const listener of [...this.listenersOf('error')]) listener({ message });
+      for (const listener of [...this.errorListeners]) listener({ message });
     });
   }
 
-  /** Number of listeners the client has on the port. */
+  /** Number of listeners the client has on the worker. */
   listenerCount(): number {
-    return [...this.listeners.values()].reduce((n, set) => n + set.size, 0);
+    return this.errorListeners.size + this.messageListeners.size;
   }
 
   private receive(message: ClientMessage): void {
@@ -143,11 +163,6 @@ export class FakeHost {
     return this.tableOfQuery.get(queryId) ?? '?';
   }
 
-  private listenersOf(type: string): Set<Listener> {
-    let set = this.listeners.get(type);
-    if (set === undefined) this.listeners.set(type, (set = new Set()));
-    return set;
-  }
 }
 
 /** A 64-hex-digit identity for test rows. */

@@ -34,8 +34,8 @@ export interface PeersOption {
  * with the same four methods. Messages must arrive in the order they were posted.
  */
 export interface MessagePortLike {
-  /** Sends one message (structured-clonable data) to the host. */
-  postMessage(message: unknown): void;
+  /** Sends one message (structured-clonable data) to the host, transferring `transfer` (the connection's ports). */
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   /** Receives the host's messages (`'message'`, with the message as `data`) and, for a Worker, load failures (`'error'`). */
   addEventListener(type: 'message' | 'error', listener: (event: { readonly data?: unknown; readonly message?: unknown }) => void): void;
   /** Stops receiving. */

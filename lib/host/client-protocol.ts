@@ -1,11 +1,20 @@
 /**
- * The client protocol: the messages between a connection (UI thread) and the
- * database host (worker). Plain structured-clonable data and no logic, so the
- * same messages can later serve a thin client over a data channel.
+ * The client protocol: what a connection (UI thread) and the database host
+ * (worker) exchange. Plain structured-clonable data and no logic.
  *
- * Rows travel as plain objects (bigint, Uint8Array and strings survive
- * structured clone). Every request carries a `requestId`; the host answers each
- * with exactly one `result`.
+ * Two channels. The requests (hello, subscribe, sql, inspect, export, import,
+ * close…) are the methods of {@link HostApi}, called over comlink (`wrap` on the
+ * page, `expose` in the worker); each answers once with an {@link Answer}. The
+ * hot path stays plain messages on a `MessagePort` of its own, the stream that
+ * hello hands the worker: calls go in as {@link CallRequestMessage}s, and
+ * everything the host pushes comes out as {@link HostMessage}s — the transaction
+ * that answers a call, query results, status, log lines. One message per call
+ * each way: a comlink round trip would add its own reply to every call.
+ *
+ * Inside the worker each request becomes one of the request messages below
+ * (numbered by the host, apart from the calls' ids), which the session answers
+ * with exactly one `result`. Rows travel as plain objects (bigint, Uint8Array and
+ * strings survive structured clone).
  */
 import type { SerializedError } from '../errors';
 import type { ReducerKind } from '../schema/schema';
@@ -78,17 +87,6 @@ export interface InspectRequest {
 }
 
 /**
- * The main thread took up the room the host asked for (`room-join`): `port`
- * relays its data channels (`portLink`), from the first join on, across
- * every rejoin. Sent at once, before the join completes (offline first). Not answered.
- */
-export interface RoomJoinedMessage {
-  readonly type: 'room-joined';
-  readonly requestId: 0;
-  readonly port: MessagePort;
-}
-
-/**
  * Devtools: starts (`watch: true`) or stops sending this session a {@link CommitMessage}
  * for every entry this tab applies. Answered at once.
  */
@@ -114,7 +112,7 @@ export interface ImportRequest {
   readonly allowReducerChanges?: boolean;
 }
 
-/** Everything a connection sends. */
+/** Every request a session handles: the calls from the stream, the rest from {@link HostApi}. */
 export type ClientMessage =
   | HelloRequest
   | CallRequestMessage
@@ -123,7 +121,6 @@ export type ClientMessage =
   | SqlRequest
   | CloseRequest
   | InspectRequest
-  | RoomJoinedMessage
   | WatchCommitsRequest
   | ExportRequest
   | ImportRequest;
@@ -174,10 +171,49 @@ export interface SqlResult {
   readonly rows: readonly WireRow[];
 }
 
-/** The one answer to a request. */
+/**
+ * A session's one answer to a request. For a call it goes out on the stream (when
+ * no transaction answers it: the call failed, or it was a duplicate); for the
+ * other requests the host turns it into the {@link Answer} of the comlink method.
+ */
 export type ResultMessage =
   | { readonly type: 'result'; readonly requestId: number; readonly ok: true; readonly value?: unknown }
   | { readonly type: 'result'; readonly requestId: number; readonly ok: false; readonly error: SerializedError };
+
+/**
+ * A request's answer over comlink: its value, or its error as plain data (so
+ * the error's name, code, table, column, value and reducer arrive intact).
+ * `streamed` counts the stream messages the host sent before answering: the
+ * client handles them first, so a subscription's first rows are in the cache
+ * when it is accepted, and a restored state's refresh when the import resolves.
+ */
+export type Answer<T> =
+  | { readonly ok: true; readonly value: T; readonly streamed: number }
+  | { readonly ok: false; readonly error: SerializedError };
+
+/** A request as {@link HostApi} takes it: without the `type` and `requestId` the host adds. */
+export type RequestFields<R extends ClientMessage> = Omit<R, 'type' | 'requestId'>;
+
+/** The requests of a connection, as comlink methods (`wrap<HostApi>(worker)`). */
+export interface HostApi {
+  /** Opens the session (the database on the first hello); `stream` carries calls in and {@link HostMessage}s out. */
+  hello(request: RequestFields<HelloRequest>, stream: MessagePort): Promise<Answer<HelloResult>>;
+  subscribe(request: RequestFields<SubscribeRequest>): Promise<Answer<undefined>>;
+  unsubscribe(request: RequestFields<UnsubscribeRequest>): Promise<Answer<undefined>>;
+  sql(request: RequestFields<SqlRequest>): Promise<Answer<SqlResult>>;
+  inspect(request: RequestFields<InspectRequest>): Promise<Answer<InspectResult>>;
+  watchCommits(request: RequestFields<WatchCommitsRequest>): Promise<Answer<undefined>>;
+  exportDatabase(request: RequestFields<ExportRequest>): Promise<Answer<Uint8Array>>;
+  importDatabase(request: RequestFields<ImportRequest>): Promise<Answer<ImportResult>>;
+  /** Ends the session (runs `clientDisconnected`); the page terminates the worker after the answer. */
+  close(request: RequestFields<CloseRequest>): Promise<Answer<undefined>>;
+  /**
+   * The main thread took up the room the host asked for (`room-join`): `port`
+   * relays its data channels (`portLink`), from the first join on, across
+   * every rejoin. Sent at once, before the join completes (offline first).
+   */
+  roomJoined(port: MessagePort): void;
+}
 
 /** The rows one query added and removed in one transaction (an update is a delete plus an insert of the same key). */
 export interface QueryDiff {
@@ -187,7 +223,7 @@ export interface QueryDiff {
   readonly deletes: readonly WireRow[];
 }
 
-/** The first result of subscribed queries, sent before the subscribe request's `result`. */
+/** The first result of subscribed queries, sent before the subscribe request's answer. */
 export interface AppliedMessage {
   readonly type: 'applied';
   readonly requestId: number;
@@ -252,7 +288,7 @@ export interface RefreshMessage {
 
 /**
  * This tab now leads its browser and must speak for it in the room: the main
- * thread (where WebRTC lives) joins and answers with `room-joined`. `room-leave`
+ * thread (where WebRTC lives) joins and answers with {@link HostApi.roomJoined}. `room-leave`
  * ends it (this tab stopped leading).
  */
 export interface RoomJoinMessage {
