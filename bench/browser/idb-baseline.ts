@@ -53,7 +53,7 @@ export async function readPacked(name: string): Promise<number> {
 }
 
 /** Resolves with a request's result, rejects with its error. */
-function request<T>(req: IDBRequest<T>): Promise<T> {
+export function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
@@ -61,7 +61,7 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 /** Resolves when a transaction has committed, rejects when it fails or aborts. */
-function committed(tx: IDBTransaction): Promise<void> {
+export function committed(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
