@@ -9,6 +9,7 @@
  */
 import { InternalError } from '../errors';
 import { Core, DEFAULT_MAX_NODE_SIZE, ENTRIES, find, isEmptyRange, KEYS, Leaf, leafFor, modifiedDuringForEach, put, rebalance, removeAt, seek, VALUES } from './btree-core';
+import { buildSorted } from './btree-bulk';
 import { Cursor } from './btree-cursor';
 import { checkNode, fail } from './btree-invariants';
 
@@ -56,6 +57,11 @@ export class BTree<K, V> {
     this.#s = new Core(compare, max);
   }
 
+  /** The order of the keys. */
+  get compare(): (a: K, b: K) => number {
+    return this.#s.compare;
+  }
+
   /** Number of entries, in O(1). */
   get size(): number {
     return this.#s.size;
@@ -95,6 +101,15 @@ export class BTree<K, V> {
     s.version++;
     if (s.height > 0 && leaf.keys.length < s.min) rebalance(s, s.height - 1);
     return true;
+  }
+
+  /**
+   * Fills an empty tree from `keys` (strictly ascending) and their `values` at
+   * once, in O(n): much faster than one `set` per entry.
+   * @throws InternalError when the tree is not empty or the keys are not strictly ascending.
+   */
+  loadSorted(keys: readonly K[], values: readonly V[]): void {
+    buildSorted(this.#s, keys, values);
   }
 
   /** Removes every entry. */

@@ -177,6 +177,25 @@ export class TableStore {
     for (const index of this.secondary) index.add(row);
   }
 
+  /**
+   * Fills an empty table from rows in primary order (a snapshot's), building the
+   * primary tree and every index in bulk rather than one insert at a time.
+   * @throws InternalError when the table is not empty, or the rows are not in
+   * strictly ascending primary order or repeat a unique value (nothing is kept then).
+   */
+  restoreSorted(rows: readonly Row[]): void {
+    const keys = rows.map(this.rowKey);
+    this.primary.loadSorted(keys, rows);
+    try {
+      for (const index of this.secondary) index.addSorted(rows);
+    } catch (error) {
+      this.primary.clear();
+      for (const index of this.secondary) index.tree.clear(), index.lookup?.clear();
+      throw error;
+    }
+    if (this.byKey !== undefined) for (let i = 0; i < rows.length; i++) this.byKey.set(keys[i], rows[i]!);
+  }
+
   private checkUnique(row: Row, replacing: Row | undefined): void {
     for (const index of this.secondary) {
       if (index.tupleKeys) continue;
