@@ -6,8 +6,7 @@ import { loadModule } from '../lib/schema/module';
 import type { ConnectionId } from '../lib/schema/type-desc';
 import { peerTransport } from '../lib/peer/port-transport';
 import type { ClientMessage, HelloRequest, HostMessage, RoomJoinedMessage } from '../lib/sync/client-protocol';
-import { describeModule } from '../lib/sync/handshake';
-import { tabRoom, type JoinedRoom } from '../lib/sync/room-tab';
+import type { JoinedRoom } from '../lib/sync/room-tab';
 import { DatabaseHost, type HostTimers } from '../lib/sync/database-host';
 import type { TabLocks } from '../lib/sync/locks';
 import { Tab } from '../lib/sync/tab';
@@ -76,16 +75,18 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
     const name = `lockstep:${database}`;
     let host: DatabaseHost | undefined;
     const locks = navigator.locks as unknown as TabLocks;
+    // Rooms load only when a connection asks for one: a worker without peers never fetches their code.
+    const rooms = roomOption === undefined ? undefined : await Promise.all([import('../lib/sync/room-tab'), import('../lib/sync/handshake')]);
     const room =
-      roomOption === undefined
+      roomOption === undefined || rooms === undefined
         ? undefined
-        : tabRoom({
+        : rooms[0].tabRoom({
             name: roomOption.name,
             ...(roomOption.authority === undefined ? {} : { authority: roomOption.authority }),
             keys: { privateKey, publicKey },
             identity,
             connectionId: randomId(16) as ConnectionId,
-            fingerprint: await describeModule(module, version),
+            fingerprint: await rooms[1].describeModule(module, version),
             log,
             // WebRTC lives on the main thread: ask it to join, and relay the room through the port it sends back.
             join: () =>
