@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InternalError } from '../errors';
 import { BTree } from './btree';
+import { loadSorted } from './btree-bulk';
 
 const numbers = (a: number, b: number): number => a - b;
 
-describe('BTree.loadSorted', () => {
+describe('loadSorted', () => {
   it.each([0, 1, 4, 5, 63, 64, 65, 129, 1000, 4097, 20_000])('builds a valid tree of %i entries that then behaves like one built by set()', (n) => {
     const keys = Array.from({ length: n }, (_, i) => i * 2);
     const tree = new BTree<number, string>(numbers, { maxNodeSize: n > 1000 ? 64 : 4 });
-    tree.loadSorted(keys, keys.map(String));
+    loadSorted(tree, keys, keys.map(String));
     tree.checkInvariants();
     expect(tree.size).toBe(n);
     expect([...tree.keys()]).toEqual(keys);
@@ -26,11 +27,11 @@ describe('BTree.loadSorted', () => {
 
   it('refuses keys out of order or repeated, and a tree that is not empty, leaving it unchanged', () => {
     const tree = new BTree<number, number>(numbers);
-    expect(() => tree.loadSorted([1, 3, 2], [1, 3, 2])).toThrow(InternalError);
-    expect(() => tree.loadSorted([1, 1], [1, 1])).toThrow(/key 1 is not after key 0/);
+    expect(() => loadSorted(tree, [1, 3, 2], [1, 3, 2])).toThrow(InternalError);
+    expect(() => loadSorted(tree, [1, 1], [1, 1])).toThrow(/key 1 is not after key 0/);
     expect(tree.size).toBe(0);
     tree.set(5, 5);
-    expect(() => tree.loadSorted([1], [1])).toThrow(/needs an empty tree/);
+    expect(() => loadSorted(tree, [1], [1])).toThrow(/needs an empty tree/);
     expect([...tree.keys()]).toEqual([5]);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * Bulk building of a B+tree from entries already in key order: leaves filled
+ * Bulk building of B+trees and indexes from entries already in key order: leaves filled
  * evenly left to right, then each level of branches over the one below, in
  * O(n) with no comparisons beyond one order check per key. Used to load a
  * snapshot, where inserting rows one at a time dominated the open.
  */
 import { InternalError } from '../errors';
+import { BTree } from './btree';
 import { Branch, type Core, Leaf, type Node } from './btree-core';
+import type { IndexStore, Row } from './index-store';
 
 /** Splits `n` items into the fewest groups of at most `max`, as even as possible (so each holds at least max/2 when n > max). */
 function groups(n: number, max: number): number[] {
@@ -16,11 +18,41 @@ function groups(n: number, max: number): number[] {
 }
 
 /**
- * Replaces the contents of the empty tree `s` with `keys` → `values`. The keys
- * must be strictly ascending under the tree's order.
+ * Fills the empty `tree` with `keys` → `values` at once, in O(n): much faster
+ * than one `set` per entry. The keys must be strictly ascending under the tree's order.
  * @throws InternalError when the tree is not empty or a key is out of order (the tree is unchanged).
  */
-export function buildSorted<K, V>(s: Core<K, V>, keys: readonly K[], values: readonly V[]): void {
+export function loadSorted<K, V>(tree: BTree<K, V>, keys: readonly K[], values: readonly V[]): void {
+  buildSorted(BTree.nodes(tree), keys, values);
+}
+
+/**
+ * Fills the empty `index` from `rows`, which are in the table's primary order:
+ * a stable sort by the indexed columns alone then gives the full key order
+ * (ties keep primary order), and the tree is built in bulk.
+ * @throws InternalError when two rows share a unique value.
+ */
+export function fillIndex(index: IndexStore, rows: readonly Row[]): void {
+  const [names, compares] = [index.columnNames, index.columnCompares];
+  const sorted = rows.slice();
+  if (names.length === 1) {
+    const [name, compare] = [names[0]!, compares[0]!];
+    sorted.sort((a, b) => compare(a[name], b[name]));
+  } else {
+    sorted.sort((a, b) => {
+      for (let i = 0; i < names.length; i++) {
+        const c = compares[i]!(a[names[i]!], b[names[i]!]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    });
+  }
+  const keys = sorted.map((row) => index.keyOf(row));
+  loadSorted(index.tree, keys, sorted);
+  if (index.lookup !== undefined) for (let i = 0; i < keys.length; i++) index.lookup.set(keys[i], sorted[i]!);
+}
+
+function buildSorted<K, V>(s: Core<K, V>, keys: readonly K[], values: readonly V[]): void {
   if (s.size !== 0) throw new InternalError(`BTree bulk load needs an empty tree; this one holds ${s.size} entries.`);
   if (keys.length !== values.length) throw new InternalError(`BTree bulk load got ${keys.length} keys but ${values.length} values.`);
   for (let i = 1; i < keys.length; i++) {

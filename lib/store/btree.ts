@@ -9,7 +9,6 @@
  */
 import { InternalError } from '../errors';
 import { Core, DEFAULT_MAX_NODE_SIZE, ENTRIES, find, isEmptyRange, KEYS, Leaf, leafFor, modifiedDuringForEach, put, rebalance, removeAt, seek, VALUES } from './btree-core';
-import { buildSorted } from './btree-bulk';
 import { Cursor } from './btree-cursor';
 import { checkNode, fail } from './btree-invariants';
 
@@ -57,9 +56,9 @@ export class BTree<K, V> {
     this.#s = new Core(compare, max);
   }
 
-  /** The order of the keys. */
-  get compare(): (a: K, b: K) => number {
-    return this.#s.compare;
+  /** @internal The tree's nodes, for building it in bulk (`btree-bulk.ts`, kept apart so the page's bundle leaves it out). */
+  static nodes<K, V>(tree: BTree<K, V>): Core<K, V> {
+    return tree.#s;
   }
 
   /** Number of entries, in O(1). */
@@ -101,15 +100,6 @@ export class BTree<K, V> {
     s.version++;
     if (s.height > 0 && leaf.keys.length < s.min) rebalance(s, s.height - 1);
     return true;
-  }
-
-  /**
-   * Fills an empty tree from `keys` (strictly ascending) and their `values` at
-   * once, in O(n): much faster than one `set` per entry.
-   * @throws InternalError when the tree is not empty or the keys are not strictly ascending.
-   */
-  loadSorted(keys: readonly K[], values: readonly V[]): void {
-    buildSorted(this.#s, keys, values);
   }
 
   /** Removes every entry. */

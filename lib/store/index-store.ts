@@ -32,7 +32,8 @@ export class IndexStore {
   readonly lookup: Map<unknown, Row> | undefined;
   readonly columnNames: readonly string[];
   readonly tupleKeys: boolean;
-  private readonly columnCompares: readonly Comparator[];
+  /** The order of each indexed column's values. */
+  readonly columnCompares: readonly Comparator[];
   /** Per column: an allocation-free check, and the full validation that explains a failure. */
   private readonly validators: readonly ((value: unknown) => void)[];
 
@@ -63,32 +64,6 @@ export class IndexStore {
     const key = this.keyOf(row);
     this.tree.set(key, row);
     this.lookup?.set(key, row);
-  }
-
-  /**
-   * Fills the empty index from `rows`, which are in the table's primary order:
-   * a stable sort by the indexed columns alone then gives the full key order
-   * (ties keep primary order), and the tree is built in bulk. Throws an
-   * InternalError when two rows share a unique value.
-   */
-  addSorted(rows: readonly Row[]): void {
-    const [names, compares] = [this.columnNames, this.columnCompares];
-    const sorted = rows.slice();
-    if (names.length === 1) {
-      const [name, compare] = [names[0]!, compares[0]!];
-      sorted.sort((a, b) => compare(a[name], b[name]));
-    } else {
-      sorted.sort((a, b) => {
-        for (let i = 0; i < names.length; i++) {
-          const c = compares[i]!(a[names[i]!], b[names[i]!]);
-          if (c !== 0) return c;
-        }
-        return 0;
-      });
-    }
-    const keys = sorted.map((row) => this.keyOf(row));
-    this.tree.loadSorted(keys, sorted);
-    if (this.lookup !== undefined) for (let i = 0; i < keys.length; i++) this.lookup.set(keys[i], sorted[i]!);
   }
 
   /** Moves the index from `old` to `next`, in place when the indexed values did not change (an update). */

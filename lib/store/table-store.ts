@@ -4,6 +4,7 @@ import { ConstraintError, describeValue, ValueError } from '../errors';
 import type { ColumnSchema, TableSchema } from '../schema/table';
 import { isBigintKind } from '../schema/type-desc';
 import { BTree } from './btree';
+import { fillIndex, loadSorted } from './btree-bulk';
 import { IndexStore, isHashable, type Row } from './index-store';
 import type { Transaction } from './transaction';
 
@@ -185,9 +186,9 @@ export class TableStore {
    */
   restoreSorted(rows: readonly Row[]): void {
     const keys = rows.map(this.rowKey);
-    this.primary.loadSorted(keys, rows);
+    loadSorted(this.primary, keys, rows);
     try {
-      for (const index of this.secondary) index.addSorted(rows);
+      for (const index of this.secondary) fillIndex(index, rows);
     } catch (error) {
       this.primary.clear();
       for (const index of this.secondary) index.tree.clear(), index.lookup?.clear();
