@@ -4,7 +4,7 @@
  * production build. Each system's code is imported before its clock starts, as an
  * app's bundle is loaded before it opens its database.
  */
-import { openBaseline, readPacked, writePacked } from '../browser/idb-baseline';
+import { timePackedRead, timePackedWrite } from '../browser/idb-baseline';
 import { itemRow, itemRows, OWNERS } from '../browser/rows';
 import type { Contender, OpenContender } from './contender';
 import { dexieTransfers, lockstepTransfers, type KeynoteRun } from './keynote';
@@ -121,24 +121,6 @@ export async function coldOpen(system: string, name: string): Promise<{ readonly
   return { ms, rows };
 }
 
-/** The packed raw IndexedDB layout: writes `size` rows 1000 to a value; milliseconds. */
-export async function packedWrite(name: string, size: number): Promise<number> {
-  const rows = itemRows(0, size);
-  const db = await openBaseline(name, 'packed');
-  const start = performance.now();
-  await writePacked(db, rows);
-  const ms = performance.now() - start;
-  db.close();
-  return ms;
-}
-
-/** Reads the packed layout back in a fresh page: milliseconds and rows. */
-export async function packedRead(name: string): Promise<{ readonly ms: number; readonly rows: number }> {
-  const start = performance.now();
-  const rows = await readPacked(name);
-  return { ms: performance.now() - start, rows };
-}
-
 /** `count` postMessage round trips of a call-sized message through an echo worker; each in milliseconds. */
 export async function echo(count: number): Promise<number[]> {
   const worker = new Worker(new URL('../browser/echo-worker.ts', import.meta.url), { type: 'module' });
@@ -160,4 +142,4 @@ export async function keynote(name: string, run: KeynoteRun): Promise<{ readonly
   return { lockstep: await lockstepTransfers(`${name}-lockstep`, run), dexie: await dexieTransfers(`${name}-dexie`, run) };
 }
 
-Object.assign(window, { bench: { open, singles, bulk, reads, queries, live, close, coldOpen, packedWrite, packedRead, echo, keynote } });
+Object.assign(window, { bench: { open, singles, bulk, reads, queries, live, close, coldOpen, packedWrite: timePackedWrite, packedRead: timePackedRead, echo, keynote } });
