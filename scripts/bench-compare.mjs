@@ -126,7 +126,11 @@ export async function runCompare({ context, openPage, call, harness, size, runs 
     const echoes = (await inPage('echo', 400)) ?? [];
     const keynoteRun = { accounts: 100_000, transfers: Math.min(20_000, Math.max(2_000, size / 5)), inFlight: 1024 };
     const keynotes = [];
-    for (let r = 0; r < runs; r++) keynotes.push(await inPage('keynote', `cmp-keynote-${tag}-${r}`, keynoteRun));
+    for (let r = 0; r < runs; r++) {
+      const each = {};
+      for (const system of ['lockstep', 'dexie']) each[system] = await inPage('keynote', system, `cmp-keynote-${system}-${tag}-${r}`, keynoteRun);
+      keynotes.push(each);
+    }
     console.error('  compare: bundles');
     const bundles = await measureBundles();
 

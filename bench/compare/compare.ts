@@ -137,9 +137,9 @@ export async function echo(count: number): Promise<number[]> {
   return times;
 }
 
-/** The keynote transfers on Lockstep and Dexie, in databases named after `name`; milliseconds each. */
-export async function keynote(name: string, run: KeynoteRun): Promise<{ readonly lockstep: number; readonly dexie: number }> {
-  return { lockstep: await lockstepTransfers(`${name}-lockstep`, run), dexie: await dexieTransfers(`${name}-dexie`, run) };
+/** The keynote transfers on `system` (Lockstep or Dexie), in database `name`; milliseconds. */
+export function keynote(system: 'lockstep' | 'dexie', name: string, run: KeynoteRun): Promise<number> {
+  return system === 'lockstep' ? lockstepTransfers(name, run) : dexieTransfers(name, run);
 }
 
 Object.assign(window, { bench: { open, singles, bulk, reads, queries, live, close, coldOpen, packedWrite: timePackedWrite, packedRead: timePackedRead, echo, keynote } });
