@@ -11,9 +11,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
 import { createServer, runnerImport } from 'vite';
+import { compareOptions, runCompare } from './bench-compare.mjs';
 
 /** The browser sections; a filter selects those whose name contains it, as for bench/*.bench.ts. */
-export const BROWSER_SECTIONS = ['browser/latency', 'browser/comlink', 'browser/throughput', 'browser/cold-open', 'browser/tabs', 'browser/peers'];
+export const BROWSER_SECTIONS = ['browser/compare', 'browser/latency', 'browser/comlink', 'browser/throughput', 'browser/cold-open', 'browser/tabs', 'browser/peers'];
 
 /** The sections that `filters` (the arguments of `npm run bench --`) select; all of them without filters. */
 export function selectBrowserSections(filters) {
@@ -58,7 +59,7 @@ export async function runBrowserBenchmarks(sections) {
     const rows = [];
     for (const section of sections) {
       console.error(`running ${section}…`);
-      rows.push(...(await SECTIONS[section](open, harness, origin)).map((row) => ({ group: 'browser', ...row })));
+      rows.push(...(await SECTIONS[section](open, harness, origin, context)).map((row) => ({ group: 'browser', ...row })));
     }
     return { rows, version: `Chromium ${product.split('/')[1] ?? product}` };
   } finally {
@@ -69,6 +70,12 @@ export async function runBrowserBenchmarks(sections) {
 }
 
 const SECTIONS = {
+  /** 0. The other browser databases on the same workloads, from a production build (scripts/bench-compare.mjs). */
+  async 'browser/compare'(_open, harness, _origin, context) {
+    const { size, runs } = compareOptions(process.argv.slice(2));
+    return runCompare({ context, openPage, call, harness, size, runs });
+  },
+
   /** 1. Call → own onInsert, one call at a time; and the durable awaited call beside one IndexedDB commit. */
   async 'browser/latency'(open, { median, quantile }) {
     const [rounds, perRound, warmup] = [10, 200, 200];
@@ -469,7 +476,7 @@ function notFinished(name, unit) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { printTable } = await runnerImport(resolve('bench/harness.ts'), { configFile: resolve('vite.config.ts') }).then((r) => r.module);
-  const { rows, version } = await runBrowserBenchmarks(selectBrowserSections(process.argv.slice(2)));
+  const { rows, version } = await runBrowserBenchmarks(selectBrowserSections(compareOptions(process.argv.slice(2)).filters));
   console.log(`\nLockstep browser benchmarks — ${version}, ${new Date().toISOString()}\n`);
   printTable(rows);
 }

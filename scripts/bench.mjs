@@ -3,7 +3,8 @@
 // (scripts/bench-browser.mjs), and prints one table. Each file exports
 // `run(): Promise<BenchRow[]>`; figures are medians beside a baseline measured in
 // the same process (or browser run). Name files or browser sections to run only
-// some: `npm run bench -- engine`, `npm run bench -- browser`.
+// some: `npm run bench -- engine`, `npm run bench -- browser`; a quick comparison
+// with the other browser databases: `npm run bench -- compare --rows=10000`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,7 +23,8 @@ if (process.getuid?.() === 0 && process.platform === 'linux' && process.env.LOCK
 
 // The machine's load when the run starts: other work on it skews every figure.
 const loadAtStart = loadavg()[0].toFixed(2);
-const filters = process.argv.slice(2);
+// Options (`--rows=N`, `--runs=N`: see scripts/bench-compare.mjs) are not filters.
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const files = readdirSync('bench')
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))

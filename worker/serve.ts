@@ -7,8 +7,7 @@ import type { ConnectionId } from '../lib/schema/type-desc';
 import { portLink } from '../lib/peer/port-link';
 import type { ClientMessage, HelloRequest, HostMessage } from '../lib/host/client-protocol';
 import { hostApi } from '../lib/host/host-api';
-import { describeModule } from '../lib/room/handshake';
-import { tabRoom, type JoinedRoom } from '../lib/room/room-tab';
+import type { JoinedRoom } from '../lib/room/room-tab';
 import { DatabaseHost, type HostTimers } from '../lib/host/database-host';
 import type { TabLocks } from '../lib/tabs/locks';
 import { Tab } from '../lib/tabs/tab';
@@ -77,16 +76,18 @@ export function serve(namespace: object, options: ServeOptions = {}): void {
     const name = `lockstep:${database}`;
     let host: DatabaseHost | undefined;
     const locks = navigator.locks as unknown as TabLocks;
+    // Rooms load only when a connection asks for one: a worker without peers never fetches their code.
+    const rooms = roomOption === undefined ? undefined : await Promise.all([import('../lib/room/room-tab'), import('../lib/room/handshake')]);
     const room =
-      roomOption === undefined
+      roomOption === undefined || rooms === undefined
         ? undefined
-        : tabRoom({
+        : rooms[0].tabRoom({
             name: roomOption.name,
             ...(roomOption.authority === undefined ? {} : { authority: roomOption.authority }),
             keys: { privateKey, publicKey },
             identity,
             connectionId: randomId(16) as ConnectionId,
-            fingerprint: await describeModule(module, version),
+            fingerprint: await rooms[1].describeModule(module, version),
             log,
             // WebRTC lives on the main thread: ask it to join, and relay the room through the port it sends back.
             join: () =>

@@ -4,8 +4,7 @@
  */
 import { connect } from 'lockstep';
 import type * as bench from './bench.module';
-import { openBaseline, readPacked, writePacked } from './idb-baseline';
-import { itemRows } from './rows';
+import { timePackedRead, timePackedWrite } from './idb-baseline';
 
 /** Rows per `fill` call when prepopulating. */
 export const ROWS_PER_CALL = 10_000;
@@ -30,17 +29,6 @@ export async function prepopulate(database: string, rows: number): Promise<numbe
   return ms;
 }
 
-/** Writes `rows` rows packed 1000 to a value into IndexedDB database `name`; resolves with the milliseconds the write took. */
-export async function prepopulatePacked(name: string, rows: number): Promise<number> {
-  const all = itemRows(0, rows);
-  const db = await openBaseline(name, 'packed');
-  const start = performance.now();
-  await writePacked(db, all);
-  const ms = performance.now() - start;
-  db.close();
-  return ms;
-}
-
 /** Opens Lockstep database `database` and asks it one query; closes it afterwards. */
 export async function openAndCount(database: string): Promise<OpenTiming> {
   const start = performance.now();
@@ -50,13 +38,6 @@ export async function openAndCount(database: string): Promise<OpenTiming> {
   const answered = performance.now() - start;
   await conn.close();
   return { connected, answered, rows: Number(result.rows[0]?.['n']) };
-}
-
-/** Opens packed database `name` and reads every row; resolves with the milliseconds and the rows read. */
-export async function openAndReadPacked(name: string): Promise<{ readonly ms: number; readonly rows: number }> {
-  const start = performance.now();
-  const rows = await readPacked(name);
-  return { ms: performance.now() - start, rows };
 }
 
 /** Starts a worker that loads the same modules as the database's and opens nothing; resolves with the milliseconds until it answered. */
@@ -74,4 +55,4 @@ export async function bootWorker(): Promise<number> {
 
 const startWorker = (): Worker => new Worker(new URL('./bench-worker.ts', import.meta.url), { type: 'module' });
 
-Object.assign(window, { bench: { prepopulate, prepopulatePacked, openAndCount, openAndReadPacked, bootWorker } });
+Object.assign(window, { bench: { prepopulate, prepopulatePacked: timePackedWrite, openAndCount, openAndReadPacked: timePackedRead, bootWorker } });

@@ -3,7 +3,7 @@
  * transaction, batched puts, and rows packed 1000 to a stored value. Every
  * function uses the browser's default durability, as Lockstep does.
  */
-import type { ItemRow } from './rows';
+import { itemRows, type ItemRow } from './rows';
 
 /** Rows per stored value in the packed layout, and puts per transaction in the batched one. */
 export const PER_VALUE = 1000;
@@ -52,8 +52,26 @@ export async function readPacked(name: string): Promise<number> {
   return rows;
 }
 
+/** Writes rows 0 .. size-1 packed into IndexedDB database `name`; resolves with the milliseconds the write took. */
+export async function timePackedWrite(name: string, size: number): Promise<number> {
+  const rows = itemRows(0, size);
+  const db = await openBaseline(name, 'packed');
+  const start = performance.now();
+  await writePacked(db, rows);
+  const ms = performance.now() - start;
+  db.close();
+  return ms;
+}
+
+/** Opens packed database `name` and reads every row; resolves with the milliseconds from opening and the rows read. */
+export async function timePackedRead(name: string): Promise<{ readonly ms: number; readonly rows: number }> {
+  const start = performance.now();
+  const rows = await readPacked(name);
+  return { ms: performance.now() - start, rows };
+}
+
 /** Resolves with a request's result, rejects with its error. */
-function request<T>(req: IDBRequest<T>): Promise<T> {
+export function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
@@ -61,7 +79,7 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 /** Resolves when a transaction has committed, rejects when it fails or aborts. */
-function committed(tx: IDBTransaction): Promise<void> {
+export function committed(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);

@@ -1,4 +1,4 @@
-import { exportBackup, importBackup, type BackupTarget } from '../backup/host-backup';
+import type { BackupTarget } from '../backup/host-backup';
 import type { BackupFitOptions } from '../backup/backup';
 import { ReducerError } from '../errors';
 import type { Engine } from '../engine/engine';
@@ -11,7 +11,7 @@ import type { ConnectionId, Identity } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
 import type { ClientMessage, CommittedEntry, Durability, HelloResult, HostMessage, ImportResult, InspectResult, SqlResult } from './client-protocol';
-import { describeModule, type ModuleFingerprint } from '../room/handshake';
+import type { ModuleFingerprint } from '../room/handshake';
 import { HostSession } from './host-session';
 import type { TabLocks } from '../tabs/locks';
 import type { Call, CallResult } from '../replication/pending-calls';
@@ -236,12 +236,15 @@ export class DatabaseHost {
   /** A backup of the whole database (see `conn.exportDatabase`). */
   async exportDatabase(): Promise<Uint8Array> {
     this.checkDevtools('exportDatabase()');
+    // Backups load only when asked for (devtools): an app that never backs up never fetches their code.
+    const { exportBackup } = await import('../backup/host-backup');
     return exportBackup(await this.backupTarget());
   }
 
   /** Replaces a new database's state with a backup (see `conn.importDatabase`); refuses, changing nothing, otherwise. */
   async importDatabase(bytes: Uint8Array, options: BackupFitOptions = {}): Promise<ImportResult> {
     this.checkDevtools('importDatabase()');
+    const { importBackup } = await import('../backup/host-backup');
     return importBackup(await this.backupTarget(), bytes, options);
   }
 
@@ -311,7 +314,7 @@ export class DatabaseHost {
   }
 
   private backupTarget(): Promise<BackupTarget> {
-    this.fingerprintValue ??= describeModule(this.module, this.options.version);
+    this.fingerprintValue ??= import('../room/handshake').then(({ describeModule }) => describeModule(this.module, this.options.version));
     const { otherTabs } = this.options;
     return this.fingerprintValue.then((fingerprint) => ({ tab: this.tab, module: this.module, database: this.options.database ?? '', fingerprint, ...(otherTabs === undefined ? {} : { otherTabs }) }));
   }

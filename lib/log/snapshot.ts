@@ -1,7 +1,9 @@
 import { Reader, Writer } from '../codec/buffer';
 import { DecodeError, type LockstepErrorName } from '../errors';
 import type { Hash } from '../codec/hash';
+import type { Row } from '../store/index-store';
 import type { Store } from '../store/store';
+import type { TableStore } from '../store/table-store';
 import { hashToHex } from '../codec/hash';
 
 /** The last call of each client, kept so a resubmitted call is answered, not applied again. */
@@ -89,20 +91,25 @@ export function encodeSnapshot(store: Store, header: SnapshotHeader): Uint8Array
 }
 
 /**
- * Loads a snapshot into an empty store (rows go straight into the indexes, no
- * transaction) and returns its header. Throws {@link DecodeError} naming the chunk.
+ * Loads a snapshot into an empty store (each table's rows, in primary order, build
+ * its indexes in bulk; no transaction) and returns its header. Throws {@link DecodeError} naming the chunk.
  */
 export function loadSnapshot(store: Store, chunks: readonly Uint8Array[]): SnapshotHeader {
   let header: SnapshotHeader | undefined;
+  // Rows per table across all chunks, in primary order; each table is built in bulk at the end.
+  const rows = new Map<TableStore, Row[]>();
   chunks.forEach((chunk, i) => {
     const r = new Reader(chunk);
     try {
       if (i === 0) header = readHeader(r);
-      let table = undefined as ReturnType<Store['table']> | undefined;
+      let table: TableStore | undefined;
+      let into: Row[] = [];
       while (!r.done()) {
         const kind = r.u8();
         if (kind === TABLE) {
           table = store.table(r.string());
+          into = rows.get(table) ?? [];
+          rows.set(table, into);
           for (let n = r.u32(); n > 0; n--) {
             const column = r.string();
             const text = r.string();
@@ -110,7 +117,8 @@ export function loadSnapshot(store: Store, chunks: readonly Uint8Array[]): Snaps
             table.nextSeq.set(column, typeof current === 'bigint' ? BigInt(text) : Number(text));
           }
         } else if (kind === ROWS && table !== undefined) {
-          for (let n = r.u32(); n > 0; n--) table.restore(Object.freeze(table.codec.decode(r)));
+          const codec = table.codec;
+          for (let n = r.u32(); n > 0; n--) into.push(Object.freeze(codec.decode(r)));
         } else throw new DecodeError(`unknown record ${kind}`);
       }
     } catch (error) {
@@ -118,6 +126,13 @@ export function loadSnapshot(store: Store, chunks: readonly Uint8Array[]): Snaps
     }
   });
   if (header === undefined) throw new DecodeError('Snapshot has no chunks');
+  for (const [table, list] of rows) {
+    try {
+      table.restoreSorted(list);
+    } catch (error) {
+      throw new DecodeError(`Snapshot rows of table "${table.name}" are corrupt: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
   return header;
 }
 

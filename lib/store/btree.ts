@@ -56,6 +56,11 @@ export class BTree<K, V> {
     this.#s = new Core(compare, max);
   }
 
+  /** @internal The tree's nodes, for building it in bulk (`btree-bulk.ts`, kept apart so the page's bundle leaves it out). */
+  static nodes<K, V>(tree: BTree<K, V>): Core<K, V> {
+    return tree.#s;
+  }
+
   /** Number of entries, in O(1). */
   get size(): number {
     return this.#s.size;

@@ -32,7 +32,8 @@ export class IndexStore {
   readonly lookup: Map<unknown, Row> | undefined;
   readonly columnNames: readonly string[];
   readonly tupleKeys: boolean;
-  private readonly columnCompares: readonly Comparator[];
+  /** The order of each indexed column's values. */
+  readonly columnCompares: readonly Comparator[];
   /** Per column: an allocation-free check, and the full validation that explains a failure. */
   private readonly validators: readonly ((value: unknown) => void)[];
 

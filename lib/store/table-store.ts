@@ -4,6 +4,7 @@ import { ConstraintError, describeValue, ValueError } from '../errors';
 import type { ColumnSchema, TableSchema } from '../schema/table';
 import { isBigintKind } from '../schema/type-desc';
 import { BTree } from './btree';
+import { fillIndex, loadSorted } from './btree-bulk';
 import { IndexStore, isHashable, type Row } from './index-store';
 import type { Transaction } from './transaction';
 
@@ -175,6 +176,25 @@ export class TableStore {
     this.primary.set(key, row);
     this.byKey?.set(key, row);
     for (const index of this.secondary) index.add(row);
+  }
+
+  /**
+   * Fills an empty table from rows in primary order (a snapshot's), building the
+   * primary tree and every index in bulk rather than one insert at a time.
+   * @throws InternalError when the table is not empty, or the rows are not in
+   * strictly ascending primary order or repeat a unique value (nothing is kept then).
+   */
+  restoreSorted(rows: readonly Row[]): void {
+    const keys = rows.map(this.rowKey);
+    loadSorted(this.primary, keys, rows);
+    try {
+      for (const index of this.secondary) fillIndex(index, rows);
+    } catch (error) {
+      this.primary.clear();
+      for (const index of this.secondary) index.tree.clear(), index.lookup?.clear();
+      throw error;
+    }
+    if (this.byKey !== undefined) for (let i = 0; i < rows.length; i++) this.byKey.set(keys[i], rows[i]!);
   }
 
   private checkUnique(row: Row, replacing: Row | undefined): void {

@@ -1,0 +1,4 @@
+import { serve } from 'lockstep/worker';
+import * as keynote from './keynote.module';
+
+serve(keynote);
