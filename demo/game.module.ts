@@ -68,7 +68,7 @@ export const connected = db.clientConnected((ctx) => {
   } else if (!me.online) {
     ctx.db.player.identity.update({ ...me, online: true });
   }
-  if (ctx.db.tick_schedule.count() === 0) ctx.db.tick_schedule.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.interval(TICK_MICROS) });
+  if (ctx.db.tick.count() === 0) ctx.db.tick.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.interval(TICK_MICROS) });
 });
 
 /** A connection closes: its player goes offline once no other connection of theirs is open. */

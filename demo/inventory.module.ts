@@ -39,7 +39,7 @@ export const pick_up = db.reducer({ id: t.u32() }, (ctx, { id }) => {
   const me = playerOf(ctx);
   const row = ctx.db.item.id.find(id);
   if (row === null) throw new SenderError(`Item ${id} not found`);
-  if (row.owner === ctx.sender) throw new SenderError(`You already have the ${row.name}`);
+  if (row.owner?.isEqual(ctx.sender)) throw new SenderError(`You already have the ${row.name}`);
   if (row.owner !== undefined) throw new SenderError(`The ${row.name} is already owned by ${ctx.db.player.identity.find(row.owner)?.name ?? row.owner}`);
   ctx.db.item.id.update({ ...row, owner: me.identity });
 });
@@ -60,7 +60,7 @@ export const transfer_gold = db.reducer({ to: t.identity(), amount: t.f64() }, (
   const me = playerOf(ctx);
   if (!Number.isInteger(amount)) throw new SenderError(`Send a whole number of gold, not ${amount}`);
   if (amount <= 0) throw new SenderError(`Send at least 1 gold, not ${amount}`);
-  if (to === ctx.sender) throw new SenderError('You cannot send gold to yourself');
+  if (to.isEqual(ctx.sender)) throw new SenderError('You cannot send gold to yourself');
   const them = ctx.db.player.identity.find(to);
   if (them === null) throw new SenderError(`No player with identity ${to}`);
   if (amount > me.gold) throw new SenderError(`You have ${me.gold} gold: you cannot send ${amount}`);

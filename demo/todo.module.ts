@@ -22,7 +22,7 @@ export const add_todo = db.reducer({ text: t.string() }, (ctx, { text }) => {
 function mine(ctx: ContextOf<typeof db>, id: bigint) {
   const row = ctx.db.todo.id.find(id);
   if (row === null) throw new SenderError(`No todo ${id}`);
-  if (row.owner !== ctx.sender) throw new SenderError('Not your todo');
+  if (!row.owner.isEqual(ctx.sender)) throw new SenderError('Not your todo');
   return row;
 }
 

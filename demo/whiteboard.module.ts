@@ -76,7 +76,7 @@ export const clear_my_strokes = db.reducer((ctx) => {
 export const clear_board = db.reducer((ctx) => {
   const row = ctx.db.board.id.find(BOARD_ID);
   if (row === null) throw new SenderError('The board has no owner yet, so nobody may clear it');
-  if (row.owner !== ctx.sender) {
+  if (!row.owner.isEqual(ctx.sender)) {
     throw new SenderError(`Only the board's owner (${short(row.owner)}) can clear the board; "Clear my strokes" removes your own`);
   }
   for (const s of ctx.db.stroke) ctx.db.stroke.delete(s);
@@ -122,4 +122,4 @@ function myCursor(ctx: ContextOf<typeof db>) {
 }
 
 /** The first digits of an identity, as the page shows it. */
-export const short = (identity: string): string => `${identity.slice(0, 8)}…`;
+export const short = (identity: { toHexString(): string }): string => `${identity.toHexString().slice(0, 8)}…`;

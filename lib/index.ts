@@ -10,7 +10,7 @@ export { schema, Schema, isReducerDef } from './schema/schema';
 export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf } from './schema/schema';
 export { loadModule } from './schema/module';
 export type { ModuleDef, ModuleReducer } from './schema/module';
-export type { CallOptions, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';
+export type { CallOptions, CallArgs, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';
 export { Range } from './schema/range';
 export type { Bound } from './schema/range';
 export type {
@@ -21,10 +21,19 @@ export type {
   PrimaryKeyHandle,
   IndexHandle,
   ReducerContext,
+  AuthCtx,
   Random,
   ModuleLogger,
 } from './schema/handles';
-export type { Identity, ConnectionId, TypeDesc, FieldDesc, VariantDesc } from './schema/type-desc';
+export type { TypeDesc, FieldDesc, VariantDesc } from './schema/type-desc';
+// Value classes, with SpacetimeDB's names and methods.
+export { Identity } from './values/identity';
+export { ConnectionId } from './values/connection-id';
+export { Timestamp, TimeDuration } from './values/time';
+export { Uuid } from './values/uuid';
+export type { UuidVersion } from './values/uuid';
+export { toCamelCase } from './schema/names';
+export type { CamelCase } from './schema/names';
 export {
   LockstepError,
   SenderError,

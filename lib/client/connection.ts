@@ -4,7 +4,9 @@
  */
 import { deserializeError, QueryError, ValueError, type LockstepError } from '../errors';
 import type { CallableReducerName, ReducerArgs, ReducerCalls } from '../schema/module-types';
-import type { ConnectionId, Identity } from '../schema/type-desc';
+import { ConnectionId } from '../values/connection-id';
+import { Identity } from '../values/identity';
+import { Timestamp } from '../values/time';
 import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../sync/client-protocol';
 import type { CommittedEntry, ImportResult } from '../sync/client-protocol';
 import { ClientCache } from './client-cache';
@@ -13,6 +15,7 @@ import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from '
 import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
 import { ReducerCatalog } from './reducers';
+import { withCamelCaseAliases } from '../schema/names';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
 import { Subscription, type SubscriptionHandle } from './subscription';
@@ -156,8 +159,8 @@ export function openConnection<M>(options: ConnectOptions): ClientConnection<M> 
 
 /** The runtime {@link Connection}. */
 export class ClientConnection<M> implements Connection<M> {
-  identity = '' as Identity;
-  connectionId = '' as ConnectionId;
+  identity = Identity.zero();
+  connectionId = new ConnectionId(0n);
   reducers = {} as ReducerCalls<M>;
   /** Resolves once the host has answered `hello`; rejects when it refuses. */
   readonly ready: Promise<void>;
@@ -311,22 +314,21 @@ export class ClientConnection<M> implements Connection<M> {
   #call(name: string, args: unknown): Promise<void> {
     return this.#rpc
       .request((requestId) => {
-        const callArgs = (args ?? {}) as Readonly<Record<string, unknown>>;
-        this.#catalog.check(name, callArgs);
+        const callArgs = this.#catalog.prepare(name, args ?? {});
         return { type: 'call', requestId, reducer: name, args: callArgs, callId: ++this.#lastCallId };
       })
       .then(() => undefined);
   }
 
   #greeted(hello: HelloResult): void {
-    this.identity = hello.identity;
-    this.connectionId = hello.connectionId;
+    this.identity = new Identity(hello.identity);
+    this.connectionId = new ConnectionId(hello.connectionId);
     this.#catalog = new ReducerCatalog(hello.reducers);
     this.#description = Object.freeze({ tables: hello.tables, reducers: hello.reducers });
     this.#status = hello.status;
     const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
     for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
-    this.reducers = Object.freeze(reducers) as unknown as ReducerCalls<M>;
+    this.reducers = Object.freeze(withCamelCaseAliases(reducers)) as unknown as ReducerCalls<M>;
     this.#cache.init(hello.tables);
     this.#rpc.open();
   }
@@ -337,7 +339,7 @@ export class ClientConnection<M> implements Connection<M> {
         return this.#cache.apply(message.queries, SUBSCRIBE_APPLIED);
       case 'transaction': {
         const { reducer, callId, sender, timestamp, seq } = message;
-        return this.#cache.apply(message.queries, { kind: 'reducer', reducer, callId, own: callId !== undefined, sender, timestamp, seq });
+        return this.#cache.apply(message.queries, { kind: 'reducer', reducer, callId, own: callId !== undefined, sender: new Identity(sender), timestamp: new Timestamp(timestamp), seq });
       }
       case 'refresh':
         return this.#cache.apply(message.queries, REFRESH);

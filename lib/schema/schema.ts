@@ -67,7 +67,7 @@ export class Schema<T extends Record<string, AnyTableDef>> {
       const other = seen.get(name);
       if (other !== undefined) throw new SchemaError(`Two tables are named "${name}" (keys "${other}" and "${key}")`, { table: name });
       seen.set(name, key);
-      return resolveTable(name, def);
+      return resolveTable(key, def);
     });
   }
 
@@ -109,7 +109,8 @@ export class Schema<T extends Record<string, AnyTableDef>> {
 }
 
 /**
- * Declares a module's tables. Table accessors in `ctx.db` are the tables' names.
+ * Declares a module's tables. A table's accessor in `ctx.db` (and `conn.db`) is its key here;
+ * its `name` option, when given, is its name in SQL.
  * Throws {@link SchemaError} for an invalid schema, naming table and column.
  * @example
  * const db = schema({ message });

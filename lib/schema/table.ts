@@ -17,7 +17,7 @@ export interface IndexOption<C extends string = string> {
 
 /** Options of {@link table}. */
 export interface TableOptions<C extends string = string> {
-  /** The table's name in SQL and its accessor in `ctx.db`; defaults to its key in `schema({...})`. */
+  /** The table's name in SQL; defaults to its key in `schema({...})`, which is always its accessor in `ctx.db` and `conn.db`. */
   readonly name?: string;
   /** Public tables can be subscribed to by clients; private ones only read by reducers. Default false. */
   readonly public?: boolean;
@@ -47,7 +47,10 @@ export interface IndexSchema {
 
 /** A table as the engine sees it: plain data. */
 export interface TableSchema {
+  /** The SQL name: the `name` option, else the key in `schema({...})`. */
   readonly name: string;
+  /** The key in `schema({...})`: the table's property in `ctx.db` and `conn.db`. */
+  readonly accessor: string;
   readonly public: boolean;
   readonly columns: readonly ColumnSchema[];
   /** Position of the primary-key column, if any. */
@@ -103,8 +106,12 @@ export function table<const N extends string | undefined, C extends BuilderMap, 
   return new TableDef(options, columns);
 }
 
-/** Resolves and validates a table definition; throws {@link SchemaError} naming the table and column. */
-export function resolveTable(name: string, def: AnyTableDef): TableSchema {
+/**
+ * Resolves and validates a table definition; throws {@link SchemaError} naming the table and column.
+ * @param accessor - the table's key in `schema({...})`; the SQL name is `def.options.name` or the key
+ */
+export function resolveTable(accessor: string, def: AnyTableDef): TableSchema {
+  const name = def.options.name ?? accessor;
   const fail = (message: string, column?: string): never => {
     throw new SchemaError(`Table "${name}"${column === undefined ? '' : `, column "${column}"`}: ${message}`, column === undefined ? { table: name } : { table: name, column });
   };
@@ -148,7 +155,7 @@ export function resolveTable(name: string, def: AnyTableDef): TableSchema {
     indexes.push({ accessor: option.accessor, columns: positions, unique: false, primary: false });
   }
   const rowType = { kind: 'object' as const, name, fields: columns.map(({ name: n, type }) => ({ name: n, type })) };
-  return { name, public: def.options.public ?? false, columns, primaryKey, indexes, rowType, scheduled: undefined };
+  return { name, accessor, public: def.options.public ?? false, columns, primaryKey, indexes, rowType, scheduled: undefined };
 }
 
 type Flags<B> = B extends TypeBuilder<any, infer F> ? F : never;

@@ -1,4 +1,8 @@
-import type { ConnectionId, FieldDesc, Identity, ScheduleAt as ScheduleAtValue, TypeDesc } from './type-desc';
+import type { FieldDesc, TypeDesc } from './type-desc';
+import type { ConnectionId } from '../values/connection-id';
+import type { Identity } from '../values/identity';
+import { TimeDuration, Timestamp } from '../values/time';
+import type { Uuid } from '../values/uuid';
 
 /** Type-level facts about a column, set by the modifiers. */
 export interface ColumnFlags {
@@ -131,18 +135,18 @@ export const t = {
   f64: prim<number>('f64'),
   /** Raw bytes as a `Uint8Array`. */
   bytes: prim<Uint8Array>('bytes'),
-  /** A caller's identity (64 hex digits). */
+  /** A caller's identity, as an {@link Identity}. */
   identity: prim<Identity>('identity'),
-  /** A connection id (32 hex digits). */
+  /** A connection id, as a {@link ConnectionId}. */
   connectionId: prim<ConnectionId>('connectionId'),
-  /** Microseconds since the Unix epoch, as a `bigint`. */
-  timestamp: prim<bigint>('timestamp'),
-  /** A duration in microseconds, as a `bigint`. */
-  timeDuration: prim<bigint>('timeDuration'),
+  /** A point in time (microseconds since the Unix epoch), as a {@link Timestamp}. */
+  timestamp: prim<Timestamp>('timestamp'),
+  /** A span of time in microseconds, as a {@link TimeDuration}. */
+  timeDuration: prim<TimeDuration>('timeDuration'),
   /** When a scheduled reducer runs; see {@link ScheduleAt}. */
-  scheduleAt: prim<ScheduleAtValue>('scheduleAt'),
-  /** A UUID in canonical lowercase form. */
-  uuid: prim<string>('uuid'),
+  scheduleAt: prim<ScheduleAt>('scheduleAt'),
+  /** A UUID, as a {@link Uuid}. */
+  uuid: prim<Uuid>('uuid'),
   /** The inner value or `undefined`. */
   option: <B extends AnyTypeBuilder>(inner: B): TypeBuilder<Infer<B> | undefined> =>
     new TypeBuilder({ kind: 'option', inner: inner.desc }),
@@ -159,13 +163,13 @@ export const t = {
   unit: (): TypeBuilder<Record<string, never>> => new TypeBuilder({ kind: 'object', name: 'unit', fields: [] }),
 } as const;
 
-/** When a scheduled reducer runs: `{ tag: 'Interval' | 'Time', value: micros }`. */
-export type ScheduleAt = ScheduleAtValue;
+/** When a scheduled reducer runs: every `Interval`, or once at a `Time`. */
+export type ScheduleAt = { readonly tag: 'Interval'; readonly value: TimeDuration } | { readonly tag: 'Time'; readonly value: Timestamp };
 
 /** Values for {@link t.scheduleAt} columns. */
 export const ScheduleAt = {
   /** Run repeatedly, every `micros` microseconds. */
-  interval: (micros: bigint): ScheduleAt => ({ tag: 'Interval', value: micros }),
+  interval: (micros: bigint): ScheduleAt => ({ tag: 'Interval', value: new TimeDuration(micros) }),
   /** Run once, at `micros` microseconds since the Unix epoch. */
-  time: (micros: bigint): ScheduleAt => ({ tag: 'Time', value: micros }),
+  time: (micros: bigint): ScheduleAt => ({ tag: 'Time', value: new Timestamp(micros) }),
 } as const;
