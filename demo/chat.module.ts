@@ -1,6 +1,6 @@
 // The chat room: display names, messages, who is online, and one colour per user
 // drawn with ctx.random() so every peer sees the same. Every identity is ctx.sender.
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The longest display name, in characters. */
 export const MAX_NAME = 24;
@@ -84,7 +84,7 @@ export function checkName(name: string): string {
 export const displayName = (row: { readonly identity: { toHexString(): string }; readonly name?: string | undefined }): string => row.name ?? `guest ${row.identity.toHexString().slice(0, 6)}`;
 
 /** The caller's user row, made on first use with a colour drawn by ctx.random() among the least used. */
-function me(ctx: ContextOf<typeof db>) {
+function me(ctx: ReducerCtx<typeof db.schemaType>) {
   const row = ctx.db.user.identity.find(ctx.sender);
   if (row !== null) return row;
   const uses = new Map<string, number>(USER_COLORS.map((c) => [c, 0]));

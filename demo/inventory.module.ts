@@ -1,7 +1,7 @@
 // The inventory race: one sword, many players; the first pick-up the authority orders wins and
 // every later one is refused. Plus gold: 100 to each new player, moved only by transfers, so the
 // world's total only grows when someone joins. The acting player is always ctx.sender.
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The gold each player starts with. */
 export const STARTING_GOLD = 100;
@@ -22,7 +22,7 @@ const item = table({ name: 'item', public: true }, {
 const db = schema({ player, item });
 export default db;
 
-type Ctx = ContextOf<typeof db>;
+type Ctx = ReducerCtx<typeof db.schemaType>;
 
 const NAMES = ['Ada', 'Bjorn', 'Chiara', 'Dmitri', 'Elif', 'Farah', 'Goran', 'Hana', 'Ines', 'Jonas', 'Kenji', 'Lucia'];
 
@@ -81,5 +81,5 @@ function freshName(ctx: Ctx): string {
     const name = NAMES[ctx.random.integerInRange(0, NAMES.length - 1)]!;
     if (!taken.has(name)) return name;
   }
-  return `Player ${ctx.db.player.count() + 1}`;
+  return `Player ${Number(ctx.db.player.count()) + 1}`;
 }

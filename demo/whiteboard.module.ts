@@ -1,6 +1,6 @@
 // The shared whiteboard: strokes committed on pointer-up, everyone's live cursor,
 // and a board owner who alone may wipe the board. Every identity is ctx.sender.
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The board's width in board units; the canvas scales the board to fit the page. */
 export const BOARD_WIDTH = 960;
@@ -114,7 +114,7 @@ function checkPoint(x: number, y: number, what: string): void {
   }
 }
 
-function myCursor(ctx: ContextOf<typeof db>) {
+function myCursor(ctx: ReducerCtx<typeof db.schemaType>) {
   if (ctx.connectionId === null) throw new SenderError('Only a connection has a cursor');
   const row = ctx.db.cursor.connection.find(ctx.connectionId);
   if (row === null) throw new SenderError(`Connection ${ctx.connectionId} has no cursor: it is not connected to the board`);

@@ -7,7 +7,7 @@ export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, Infer
 export { table, TableDef } from './schema/table';
 export type { TableOptions, IndexOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf } from './schema/table';
 export { schema, Schema, isReducerDef } from './schema/schema';
-export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf } from './schema/schema';
+export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf, ReducerCtx, SchemaType } from './schema/schema';
 export { loadModule } from './schema/module';
 export type { ModuleDef, ModuleReducer } from './schema/module';
 export type { CallOptions, CallArgs, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, unit tests (Vitest), package build, browser tests (Playwright in Chromium).
+// `npm test`: typecheck (ours, and our modules against spacetimedb/server), unit tests (Vitest), package build, browser tests (Playwright in Chromium).
 // Every step runs even if an earlier one fails, so one run shows everything; the exit
 // code is non-zero if any failed. Extra arguments go to Playwright (`npm test -- e2e/storage`).
 import { spawnSync } from 'node:child_process';
@@ -41,7 +41,7 @@ function playwright(env) {
 
 const env = ensureChromium();
 const results = {
-  typecheck: ['tsconfig.json', 'worker/tsconfig.json'].map((p) => run('npx', ['tsc', '--noEmit', '-p', p])).every(Boolean),
+  typecheck: [...['tsconfig.json', 'worker/tsconfig.json'].map((p) => run('npx', ['tsc', '--noEmit', '-p', p])), run('node', ['scripts/typecheck-spacetimedb.mjs'])].every(Boolean),
   'unit tests': run('npx', ['vitest', 'run']),
   'package build': run('npm', ['run', '--silent', 'build']),
   'browser tests': playwright(env),

@@ -59,6 +59,14 @@ export class Schema<T extends Record<string, AnyTableDef>> {
   /** The resolved tables, in declaration order. */
   readonly tables: readonly TableSchema[];
 
+  /**
+   * The schema as a type, for {@link ReducerCtx}: `ReducerCtx<typeof spacetimedb.schemaType>`.
+   * At runtime, the table definitions by key.
+   */
+  get schemaType(): SchemaType<T> {
+    return { tables: this.tableDefs };
+  }
+
   constructor(readonly tableDefs: T) {
     const seen = new Map<string, string>();
     this.tables = Object.entries(tableDefs).map(([key, def]) => {
@@ -124,6 +132,18 @@ export function schema<T extends Record<string, AnyTableDef>>(tables: T): Schema
 export function isReducerDef(value: unknown): value is ReducerDef<unknown> {
   return typeof value === 'function' && REDUCER in value;
 }
+
+/** What {@link Schema.schemaType} is: the tables by their keys in `schema({...})`. */
+export interface SchemaType<T extends Record<string, AnyTableDef> = Record<string, AnyTableDef>> {
+  readonly tables: T;
+}
+
+/**
+ * The reducer context of a schema, named as in SpacetimeDB, for helper functions that take `ctx`.
+ * @example
+ * function me(ctx: ReducerCtx<typeof spacetimedb.schemaType>) { return ctx.db.player.owner.find(ctx.sender); }
+ */
+export type ReducerCtx<S extends SchemaType<any>> = ReducerContext<DbOf<S['tables']>>;
 
 /**
  * The reducer context type of a schema, for helper functions that take `ctx`.
