@@ -3,9 +3,9 @@
  * modules (tables, types, reducers) and, as it lands, of the client.
  */
 export { t, ScheduleAt, TypeBuilder } from './schema/type-builders';
-export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, InferEnum, BuilderMap } from './schema/type-builders';
+export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, InferEnum, InferResult, Unit, BuilderMap } from './schema/type-builders';
 export { table, TableDef } from './schema/table';
-export type { TableOptions, IndexOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf } from './schema/table';
+export type { TableOptions, IndexOption, ConstraintOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf, WithUnique } from './schema/table';
 export { schema, Schema, isReducerDef } from './schema/schema';
 export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf, ReducerCtx, SchemaType } from './schema/schema';
 export { loadModule } from './schema/module';

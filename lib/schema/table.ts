@@ -1,4 +1,5 @@
 import { codecFor } from '../codec/codec';
+import type { ReducerDef } from './schema';
 import { SchemaError } from '../errors';
 import { containsFloat, isIntegerKind, typeName, type FieldDesc, type TypeDesc } from './type-desc';
 import { TypeBuilder, type AnyTypeBuilder, type BuilderMap, type ColumnFlags, type IndexAlgorithm, type Infer, type InferObject } from './type-builders';
@@ -15,6 +16,15 @@ export interface IndexOption<C extends string = string> {
   readonly name?: string;
 }
 
+/** A constraint declared in the table options: SpacetimeDB's single-column `unique`. */
+export interface ConstraintOption<C extends string = string> {
+  /** Optional name of the constraint. */
+  readonly name?: string;
+  readonly constraint: 'unique';
+  /** The one column that must be unique. */
+  readonly columns: readonly [C];
+}
+
 /** Options of {@link table}. */
 export interface TableOptions<C extends string = string> {
   /** The table's name in SQL; defaults to its key in `schema({...})`, which is always its accessor in `ctx.db` and `conn.db`. */
@@ -23,6 +33,15 @@ export interface TableOptions<C extends string = string> {
   readonly public?: boolean;
   /** Multi-column indexes. */
   readonly indexes?: readonly IndexOption<C>[];
+  /** Unique constraints: the same as `.unique()` on the column. */
+  readonly constraints?: readonly ConstraintOption<C>[];
+  /**
+   * The reducer this schedule table runs (SpacetimeDB's older form of `reducer({ onSchedule })`):
+   * `scheduled: () => sendReminder`, where the reducer takes `{ arg: thisTable.rowType }`.
+   */
+  readonly scheduled?: () => ReducerDef<any, any>;
+  /** Event tables (rows delivered to subscribers, none kept) are not supported yet: `true` is refused. */
+  readonly event?: boolean;
 }
 
 /** One column of a resolved table. */
@@ -99,12 +118,33 @@ export type AnyTableDef = TableDef<string | undefined, BuilderMap, readonly Inde
  *   sent: t.timestamp(),
  * });
  */
-export function table<const N extends string | undefined, C extends BuilderMap, const I extends readonly IndexOption<keyof C & string>[] = []>(
-  options: TableOptions<keyof C & string> & { readonly name?: N; readonly indexes?: I },
-  columns: C,
-): TableDef<N, C, I> {
-  return new TableDef(options, columns);
+export function table<
+  const N extends string | undefined,
+  C extends BuilderMap,
+  const I extends readonly IndexOption<keyof C & string>[] = [],
+  const K extends readonly ConstraintOption<keyof C & string>[] = [],
+>(options: TableOptions<keyof C & string> & { readonly name?: N; readonly indexes?: I; readonly constraints?: K }, columns: C): TableDef<N, WithUnique<C, K[number]['columns'][0]>, I> {
+  const where = `table(${options.name === undefined ? '' : `"${options.name}"`})`;
+  if (options.event === true) throw new SchemaError(`${where}: event tables are not supported yet; use a table whose rows a scheduled reducer deletes`);
+  if (options.scheduled !== undefined && typeof options.scheduled !== 'function') throw new SchemaError(`${where}: scheduled must be a function returning the reducer: scheduled: () => myReducer`);
+  let withConstraints: BuilderMap = columns;
+  for (const c of options.constraints ?? []) {
+    const [column] = c.columns;
+    const builder = column === undefined ? undefined : columns[column];
+    if (c.constraint !== 'unique' || c.columns.length !== 1 || builder === undefined) {
+      throw new SchemaError(`${where}: constraint ${JSON.stringify(c)} must be { constraint: 'unique', columns: [oneColumnOfTheTable] }`, column === undefined ? {} : { column });
+    }
+    withConstraints = { ...withConstraints, [column!]: builder.unique() };
+  }
+  return new TableDef(options, withConstraints) as never;
 }
+
+/** Columns `U` made unique, as `constraints: [{ constraint: 'unique', columns: [U] }]` does. */
+export type WithUnique<C extends BuilderMap, U> = [U] extends [never]
+  ? C
+  : string extends U
+    ? C
+    : { [P in keyof C]: P extends U ? (C[P] extends TypeBuilder<infer T, infer F> ? TypeBuilder<T, F & { unique: true; indexed: true }> : C[P]) : C[P] };
 
 /**
  * Resolves and validates a table definition; throws {@link SchemaError} naming the table and column.

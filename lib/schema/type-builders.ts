@@ -98,8 +98,45 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** The object type described by a map of builders: `{ name: string; age: number }`. */
 export type InferObject<M extends BuilderMap> = Simplify<{ -readonly [K in keyof M]: Infer<M[K]> }>;
 
-/** The value of an `enum` type: one variant, `{ tag, value }`. */
-export type InferEnum<M extends BuilderMap> = { [K in keyof M & string]: { readonly tag: K; readonly value: Infer<M[K]> } }[keyof M & string];
+/** The payload of a variant that carries nothing: `t.unit()`. */
+export type Unit = Record<string, never>;
+
+type IsUnit<B> = [Infer<B>] extends [Unit] ? ([Unit] extends [Infer<B>] ? true : false) : false;
+
+/**
+ * The value of an `enum` type: one variant, `{ tag, value }`, or `{ tag }` for a variant without
+ * payload (`t.unit()`), as in SpacetimeDB. Writing `{ tag, value: {} }` for one is accepted too.
+ */
+export type InferEnum<M extends BuilderMap> = {
+  [K in keyof M & string]: IsUnit<M[K]> extends true ? { readonly tag: K } : { readonly tag: K; readonly value: Infer<M[K]> };
+}[keyof M & string];
+
+/** A `Result` value: `{ ok }` or `{ err }`. */
+export type InferResult<Ok, Err> = { readonly ok: Ok } | { readonly err: Err };
+
+/** The type name that marks an enum of `ok` / `err` as a `t.result(...)`: its values are `{ ok }` or `{ err }`. */
+export const RESULT_TYPE_NAME = 'Result';
+
+function enumOf(name: string, variants: BuilderMap | readonly string[]): TypeBuilder<any> {
+  if (Array.isArray(variants)) {
+    const units: BuilderMap = {};
+    for (const variant of variants) {
+      if (typeof variant !== 'string') throw new TypeError(`t.enum('${name}', [...]): variants must be strings, got ${typeof variant}`);
+      units[variant] = t.unit();
+    }
+    return enumOf(name, units);
+  }
+  for (const [variant, builder] of Object.entries(variants)) {
+    if (!(builder instanceof TypeBuilder)) throw new TypeError(`t.enum('${name}', ...): variant "${variant}" is not a type builder (use t.*, or t.unit() for none)`);
+  }
+  return new TypeBuilder({ kind: 'enum', name, variants: fieldsOf(variants as BuilderMap) });
+}
+
+/** `t.enum`: named sums by object of variants, or by array of variant names (all without payload). */
+interface EnumBuilder {
+  <M extends BuilderMap>(name: string, variants: M): TypeBuilder<InferEnum<M>>;
+  <const V extends readonly string[]>(name: string, variants: V): TypeBuilder<{ readonly tag: V[number] }>;
+}
 
 /** Field descriptors of a builder map, in declaration order. */
 export function fieldsOf(map: BuilderMap): FieldDesc[] {
@@ -131,6 +168,8 @@ export const t = {
   u32: prim<number>('u32'),
   u64: prim<bigint>('u64'),
   u128: prim<bigint>('u128'),
+  i256: prim<bigint>('i256'),
+  u256: prim<bigint>('u256'),
   f32: prim<number>('f32'),
   f64: prim<number>('f64'),
   /** Raw bytes as a `Uint8Array`. */
@@ -156,9 +195,24 @@ export const t = {
   /** A named product type with exactly these fields. */
   object: <M extends BuilderMap>(name: string, fields: M): TypeBuilder<InferObject<M>> =>
     new TypeBuilder({ kind: 'object', name, fields: fieldsOf(fields) }),
-  /** A named sum type; values are `{ tag, value }`. Use `t.unit()` for a variant without payload. */
-  enum: <M extends BuilderMap>(name: string, variants: M): TypeBuilder<InferEnum<M>> =>
-    new TypeBuilder({ kind: 'enum', name, variants: fieldsOf(variants) }),
+  /**
+   * A named sum type; values are `{ tag, value }`, or `{ tag }` for a variant without payload
+   * (`t.unit()`). `t.enum('Phase', ['Active', 'Results'])` declares variants without payload by name.
+   */
+  enum: ((name: string, variants: BuilderMap | readonly string[]) => enumOf(name, variants)) as EnumBuilder,
+  /** A row (product) type, optionally named: `t.row({ x: t.i32() })` or `t.row('Point', { ... })`. */
+  row: (<M extends BuilderMap>(nameOrFields: string | M, fields?: M): TypeBuilder<InferObject<M>> =>
+    typeof nameOrFields === 'string'
+      ? new TypeBuilder({ kind: 'object', name: nameOrFields, fields: fieldsOf(fields ?? {}) })
+      : new TypeBuilder({ kind: 'object', name: 'row', fields: fieldsOf(nameOrFields) })) as {
+    <M extends BuilderMap>(fields: M): TypeBuilder<InferObject<M>>;
+    <M extends BuilderMap>(name: string, fields: M): TypeBuilder<InferObject<M>>;
+  },
+  /** Raw bytes as a `Uint8Array`: the same as {@link t.bytes}, by SpacetimeDB's name. */
+  byteArray: prim<Uint8Array>('bytes'),
+  /** A success or a failure: values are `{ ok: value }` or `{ err: error }`. */
+  result: <Ok extends AnyTypeBuilder, Err extends AnyTypeBuilder>(ok: Ok, err: Err): TypeBuilder<InferResult<Infer<Ok>, Infer<Err>>> =>
+    new TypeBuilder({ kind: 'enum', name: RESULT_TYPE_NAME, variants: [{ name: 'ok', type: ok.desc }, { name: 'err', type: err.desc }] }),
   /** The empty object: the payload of an enum variant that carries nothing. */
   unit: (): TypeBuilder<Record<string, never>> => new TypeBuilder({ kind: 'object', name: 'unit', fields: [] }),
 } as const;

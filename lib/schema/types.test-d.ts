@@ -91,8 +91,19 @@ describe('row types are inferred from the builders', () => {
     expectTypeOf<Infer<typeof shape>>().toEqualTypeOf<
       | { readonly tag: 'circle'; readonly value: number }
       | { readonly tag: 'square'; readonly value: number }
-      | { readonly tag: 'none'; readonly value: Record<string, never> }
+      | { readonly tag: 'none' }
     >();
+  });
+
+  it('types the SpacetimeDB builders: array-form enums, t.row, t.byteArray, t.result, t.i256 / t.u256', () => {
+    const phase = t.enum('Phase', ['Active', 'Results']);
+    expectTypeOf<Infer<typeof phase>>().toEqualTypeOf<{ readonly tag: 'Active' | 'Results' }>();
+    expectTypeOf<Infer<ReturnType<typeof t.row<{ x: TypeBuilder<number> }>>>>().toEqualTypeOf<{ x: number }>();
+    expectTypeOf<Infer<ReturnType<typeof t.byteArray>>>().toEqualTypeOf<Uint8Array>();
+    const outcome = t.result(t.string(), t.u32());
+    expectTypeOf<Infer<typeof outcome>>().toEqualTypeOf<{ readonly ok: string } | { readonly err: number }>();
+    expectTypeOf<Infer<ReturnType<typeof t.i256>>>().toEqualTypeOf<bigint>();
+    expectTypeOf<Infer<ReturnType<typeof t.u256>>>().toEqualTypeOf<bigint>();
   });
 
   it('gives a table its row type', () => {

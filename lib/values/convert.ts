@@ -6,6 +6,7 @@
  * Converters are compiled once per type; `undefined` means the value passes unchanged.
  */
 import { Range, type Bound } from '../schema/range';
+import { RESULT_TYPE_NAME } from '../schema/type-builders';
 import { isBigintKind, type TypeDesc } from '../schema/type-desc';
 import { ConnectionId } from './connection-id';
 import { Identity } from './identity';
@@ -54,7 +55,12 @@ export function storedConverter(type: TypeDesc, ints = false): Convert | undefin
     case 'object':
       return objectConverter(type.fields.map((f) => [f.name, storedConverter(f.type, ints)] as const), false);
     case 'enum': {
-      const variants = new Map(type.variants.map((v) => [v.name, { convert: storedConverter(v.type, ints), unit: v.type.kind === 'object' && v.type.fields.length === 0 }]));
+      const variants = new Map(type.variants.map((v) => [v.name, { convert: storedConverter(v.type, ints), unit: isUnit(v.type) }]));
+      if (isResult(type)) {
+        const ok = variants.get('ok')!.convert ?? same;
+        const err = variants.get('err')!.convert ?? same;
+        return (v) => (v === null || typeof v !== 'object' ? v : 'ok' in v ? { tag: 'ok', value: ok(v.ok) } : 'err' in v ? { tag: 'err', value: err(v.err) } : v);
+      }
       return (v) => {
         if (v === null || typeof v !== 'object') return v;
         const { tag, value } = v as { tag: unknown; value?: unknown };
@@ -103,12 +109,21 @@ export function apiConverter(type: TypeDesc): Convert | undefined {
     case 'object':
       return objectConverter(type.fields.map((f) => [f.name, apiConverter(f.type)] as const), true);
     case 'enum': {
-      const variants = new Map(type.variants.map((v) => [v.name, apiConverter(v.type)]));
+      const variants = new Map(type.variants.map((v) => [v.name, isUnit(v.type) ? UNIT : apiConverter(v.type)]));
+      if (isResult(type)) {
+        const ok = variants.get('ok') ?? same;
+        const err = variants.get('err') ?? same;
+        return (v) => {
+          const { tag, value } = v as { tag: string; value: unknown };
+          return tag === 'ok' ? { ok: ok === UNIT ? value : ok(value) } : { err: err === UNIT ? value : err(value) };
+        };
+      }
       if ([...variants.values()].every((c) => c === undefined)) return undefined;
       return (v) => {
         const { tag, value } = v as { tag: string; value: unknown };
         const convert = variants.get(tag);
-        return convert === undefined ? v : { tag, value: convert(value) };
+        // A variant without payload reads as `{ tag }`, as in SpacetimeDB.
+        return convert === undefined ? v : convert === UNIT ? { tag } : { tag, value: convert(value) };
       };
     }
     default:
@@ -132,6 +147,15 @@ export function keyConverter(columns: readonly TypeDesc[]): Convert | undefined 
   if (columns.length === 1) return (v) => one(converts[0], v);
   return (v) => (Array.isArray(v) ? v.map((part, i) => one(converts[i], part)) : one(converts[0], v));
 }
+
+/** Marks a variant without payload among an enum's converters. */
+const UNIT: Convert = (v) => v;
+
+const isUnit = (type: TypeDesc): boolean => type.kind === 'object' && type.fields.length === 0;
+
+/** `t.result(ok, err)`: an enum of `ok` and `err` under the reserved name, whose values are `{ ok }` / `{ err }`. */
+const isResult = (type: TypeDesc & { kind: 'enum' }): boolean =>
+  type.name === RESULT_TYPE_NAME && type.variants.length === 2 && type.variants[0]?.name === 'ok' && type.variants[1]?.name === 'err';
 
 function objectConverter(fields: readonly (readonly [string, Convert | undefined])[], alwaysCopy: boolean): Convert | undefined {
   const active = fields.filter((f): f is readonly [string, Convert] => f[1] !== undefined);
