@@ -63,6 +63,9 @@ export type { ConnectOptions, MessagePortLike, PeersOption, RtcConfig } from './
 export { websocketSignaling, broadcastSignaling, manualSignaling, SignalingError } from './signal/browser';
 export type { Signaling, SignalEvent, ManualSignaling } from './signal/browser';
 export type { SubscriptionHandle } from './client/subscription';
+export { DbConnection, DbConnectionBuilder } from './client/builder';
+export type { ErrorContext } from './client/builder';
+export type { SubscriptionBuilder, SubscriptionEventContext } from './client/builder-subscription';
 export type {
   ClientDb,
   ClientTableOf,

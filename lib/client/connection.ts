@@ -15,6 +15,7 @@ import { checkOptions, checkPort, type ConnectOptions, type PeersOption } from '
 import type { RejoinableRoom } from '../peer/rejoinable-room';
 import type { PeerConnectionConfig } from '../peer/room';
 import { ReducerCatalog } from './reducers';
+import { SubscriptionBuilderImpl, type SubscriptionBuilder } from './builder-subscription';
 import { withCamelCaseAliases } from '../schema/names';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
@@ -57,6 +58,8 @@ export interface Connection<M> {
   call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>): Promise<void>;
   /** Subscribes to queries; their rows enter `db` and stay until the subscription ends. */
   subscribe(queries: string | readonly string[]): SubscriptionHandle;
+  /** SpacetimeDB's form of {@link Connection.subscribe}: `conn.subscriptionBuilder().onApplied(cb).subscribe(sql)`. */
+  subscriptionBuilder(): SubscriptionBuilder<M>;
   /** Runs a one-off query against the database (not the cache). */
   sql(query: string): Promise<SqlResult>;
   /** Calls `cb` for each line of the module log; returns a function that removes it. */
@@ -218,6 +221,10 @@ export class ClientConnection<M> implements Connection<M> {
 
   call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>): Promise<void> {
     return this.#call(name, args);
+  }
+
+  subscriptionBuilder(): SubscriptionBuilder<M> {
+    return new SubscriptionBuilderImpl<M>(this);
   }
 
   subscribe(queries: string | readonly string[]): SubscriptionHandle {
