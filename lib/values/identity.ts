@@ -1,4 +1,4 @@
-import { canonicalHex, hexToBytes } from './hex-id';
+import { HexId } from './hex-id';
 
 /**
  * A 256-bit identity: who called a reducer (`ctx.sender`), who owns a row. Lockstep derives it from
@@ -6,35 +6,14 @@ import { canonicalHex, hexToBytes } from './hex-id';
  * @example
  * if (!row.owner.isEqual(ctx.sender)) throw new SenderError('Not your row');
  */
-export class Identity {
-  /** The id as an unsigned integer (public, so equal ids are structurally equal). */
+export class Identity extends HexId {
+  /** The identity as an unsigned integer (public, so equal identities are structurally equal). */
   readonly __identity__: bigint;
-  readonly #hex: string;
 
   /** @param data - 64 hex digits (optionally `0x`-prefixed), or the identity as a bigint */
   constructor(data: string | bigint) {
-    this.#hex = canonicalHex('Identity', data, 64);
-    this.__identity__ = BigInt(`0x${this.#hex}`);
-  }
-
-  /** True when both are the same identity. */
-  isEqual(other: Identity): boolean {
-    return other instanceof Identity && other.#hex === this.#hex;
-  }
-
-  /** Same as {@link Identity.isEqual}. */
-  equals(other: Identity): boolean {
-    return this.isEqual(other);
-  }
-
-  /** 64 lowercase hex digits. */
-  toHexString(): string {
-    return this.#hex;
-  }
-
-  /** The 32 bytes, most significant first. */
-  toUint8Array(): Uint8Array {
-    return hexToBytes(this.#hex);
+    super('Identity', data, 64);
+    this.__identity__ = BigInt(`0x${this.toHexString()}`);
   }
 
   /** Parses 64 hex digits. */
@@ -45,15 +24,5 @@ export class Identity {
   /** The all-zero identity. */
   static zero(): Identity {
     return new Identity(0n);
-  }
-
-  /** 64 lowercase hex digits, so template strings and logs show the hex. */
-  toString(): string {
-    return this.#hex;
-  }
-
-  /** JSON spells an identity as its hex. */
-  toJSON(): string {
-    return this.#hex;
   }
 }

@@ -23,6 +23,8 @@ describe('Identity and ConnectionId', () => {
     expect(a.toUint8Array().at(-1)).toBe(255);
     expect(new ConnectionId(7n).toHexString()).toBe('0'.repeat(31) + '7');
     expect(ConnectionId.fromStringOrNull('0'.repeat(32))).toBeNull();
+    expect(new ConnectionId(255n).isEqual(new ConnectionId('0'.repeat(30) + 'ff'))).toBe(true);
+    expect(a.isEqual(new ConnectionId(255n) as never)).toBe(false);
   });
 
   it('refuse text that is not an id of their width, naming it', () => {
