@@ -23,9 +23,25 @@ export class TableListeners {
   /** Runs the callbacks for one transaction's changes: deletes, then updates, then inserts. A throwing callback is reported and the rest still run. */
   emit(ctx: unknown, changes: TableChanges): void {
     const api = this.toApi;
-    if (this.delete.size > 0) for (const row of changes.deleted.map(api)) for (const cb of this.delete) call(() => cb(ctx, row));
-    if (this.update.size > 0) for (const [old, row] of changes.updated.map(([o, n]) => [api(o), api(n)] as const)) for (const cb of this.update) call(() => cb(ctx, old, row));
-    if (this.insert.size > 0) for (const row of changes.inserted.map(api)) for (const cb of this.insert) call(() => cb(ctx, row));
+    if (this.delete.size > 0) {
+      for (const stored of changes.deleted) {
+        const row = api(stored);
+        for (const cb of this.delete) call(() => cb(ctx, row));
+      }
+    }
+    if (this.update.size > 0) {
+      for (const [before, after] of changes.updated) {
+        const old = api(before);
+        const row = api(after);
+        for (const cb of this.update) call(() => cb(ctx, old, row));
+      }
+    }
+    if (this.insert.size > 0) {
+      for (const stored of changes.inserted) {
+        const row = api(stored);
+        for (const cb of this.insert) call(() => cb(ctx, row));
+      }
+    }
   }
 }
 
