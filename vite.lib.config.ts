@@ -18,12 +18,14 @@ export default defineConfig({
         'worker/index': here('./worker/index.ts'),
         'lib/testing/index': here('./lib/testing/index.ts'),
         'lib/devtools/index': here('./lib/devtools/index.ts'),
+        // React is an optional peer dependency of this entry only.
+        'lib/react/index': here('./lib/react/index.ts'),
         // Node only (the signaling relay, its CLI and Vite plugin): node:* stay imports.
         'lib/signal/index': here('./lib/signal/index.ts'),
         'lib/signal/cli': here('./lib/signal/cli.ts'),
       },
       formats: ['es'],
     },
-    rolldownOptions: { external: ['idb', /^simple-peer(\/|$)/, 'vite', /^node:/] },
+    rolldownOptions: { external: ['idb', /^simple-peer(\/|$)/, 'vite', /^node:/, /^react(\/|$)/] },
   },
 });

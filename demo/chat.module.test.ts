@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SenderError, type ConnectionId } from 'lockstep';
+import { SenderError, ConnectionId } from 'lockstep';
 import { createTestDatabase } from 'lockstep/testing';
 import * as chat from './chat.module';
 import { MAX_MESSAGE, MAX_NAME, USER_COLORS } from './chat.module';
 
-const connection = (n: number): ConnectionId => n.toString(16).padStart(32, '0') as ConnectionId;
+const connection = (n: number): ConnectionId => new ConnectionId(BigInt(n));
 
 describe('the chat module', () => {
   it('marks a user online while one of their connections is open, and offline after the last closes', async () => {

@@ -1,6 +1,6 @@
 // The chat room: display names, messages, who is online, and one colour per user
 // drawn with ctx.random() so every peer sees the same. Every identity is ctx.sender.
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The longest display name, in characters. */
 export const MAX_NAME = 24;
@@ -57,7 +57,7 @@ export const disconnected = db.clientDisconnected((ctx) => {
 export const set_name = db.reducer({ name: t.string() }, (ctx, { name }) => {
   const wanted = checkName(name);
   for (const other of ctx.db.user) {
-    if (other.identity !== ctx.sender && other.name?.toLowerCase() === wanted.toLowerCase()) throw new SenderError(`The name "${wanted}" is taken; pick another`);
+    if (!other.identity.isEqual(ctx.sender) && other.name?.toLowerCase() === wanted.toLowerCase()) throw new SenderError(`The name "${wanted}" is taken; pick another`);
   }
   ctx.db.user.identity.update({ ...me(ctx), name: wanted });
 });
@@ -81,10 +81,10 @@ export function checkName(name: string): string {
 }
 
 /** How the page names a user: the display name, or "guest" and the identity's first digits. */
-export const displayName = (row: { readonly identity: string; readonly name?: string | undefined }): string => row.name ?? `guest ${row.identity.slice(0, 6)}`;
+export const displayName = (row: { readonly identity: { toHexString(): string }; readonly name?: string | undefined }): string => row.name ?? `guest ${row.identity.toHexString().slice(0, 6)}`;
 
 /** The caller's user row, made on first use with a colour drawn by ctx.random() among the least used. */
-function me(ctx: ContextOf<typeof db>) {
+function me(ctx: ReducerCtx<typeof db.schemaType>) {
   const row = ctx.db.user.identity.find(ctx.sender);
   if (row !== null) return row;
   const uses = new Map<string, number>(USER_COLORS.map((c) => [c, 0]));

@@ -21,13 +21,13 @@ function renderUsers(): void {
   users.replaceChildren(
     ...rows.map((row) => {
       const li = document.createElement('li');
-      li.dataset.identity = row.identity;
+      li.dataset.identity = row.identity.toHexString();
       li.dataset.online = String(row.online);
-      li.title = `${row.online ? 'online' : 'offline'} · identity ${row.identity.slice(0, 12)}…`;
+      li.title = `${row.online ? 'online' : 'offline'} · identity ${row.identity.toHexString().slice(0, 12)}…`;
       const name = element('span', 'name', displayName(row));
       name.style.color = row.color;
       li.append(element('span', 'dot'), name);
-      if (row.identity === conn.identity) li.append(element('span', 'you', '(you)'));
+      if (row.identity.isEqual(conn.identity)) li.append(element('span', 'you', '(you)'));
       return li;
     }),
   );
@@ -43,11 +43,11 @@ function renderMessages(): void {
   messages.replaceChildren(
     ...rows.map((row) => {
       const li = element('li', 'message');
-      li.dataset.identity = row.sender;
+      li.dataset.identity = row.sender.toHexString();
       const sender = conn.db.user.identity.find(row.sender);
-      const author = element('span', 'author', sender === null ? `guest ${row.sender.slice(0, 6)}` : displayName(sender));
+      const author = element('span', 'author', sender === null ? `guest ${row.sender.toHexString().slice(0, 6)}` : displayName(sender));
       if (sender !== null) author.style.color = sender.color;
-      const sent = new Date(Number(row.sent / 1000n));
+      const sent = row.sent.toDate();
       const time = element('time', '', sent.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
       time.dateTime = sent.toISOString();
       li.append(author, element('span', 'text', row.text), time);

@@ -1,7 +1,7 @@
 // The cursor game: each player is a coloured circle that follows its mouse; a game loop
 // scheduled every 100 ms spawns coins and awards them to whoever touches one.
 // Every identity comes from ctx.sender, every random choice from ctx.random().
-import { schema, ScheduleAt, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, ScheduleAt, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The board, in board units (the canvas draws one unit per CSS pixel). */
 export const BOARD = { width: 800, height: 480 } as const;
@@ -47,7 +47,7 @@ const tick = table({ name: 'tick_schedule' }, {
 const db = schema({ player, session, score, coin, tick });
 export default db;
 
-type Ctx = ContextOf<typeof db>;
+type Ctx = ReducerCtx<typeof db.schemaType>;
 
 const ANIMALS = ['Otter', 'Falcon', 'Lynx', 'Heron', 'Badger', 'Panda', 'Koala', 'Gecko', 'Puffin', 'Orca', 'Bison', 'Raven'];
 
@@ -68,7 +68,7 @@ export const connected = db.clientConnected((ctx) => {
   } else if (!me.online) {
     ctx.db.player.identity.update({ ...me, online: true });
   }
-  if (ctx.db.tick_schedule.count() === 0) ctx.db.tick_schedule.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.interval(TICK_MICROS) });
+  if (Number(ctx.db.tick.count()) === 0) ctx.db.tick.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.interval(TICK_MICROS) });
 });
 
 /** A connection closes: its player goes offline once no other connection of theirs is open. */
@@ -118,7 +118,7 @@ function freshName(ctx: Ctx): string {
     const name = `${ANIMALS[ctx.random.integerInRange(0, ANIMALS.length - 1)]} ${ctx.random.integerInRange(10, 99)}`;
     if (!taken.has(name)) return name;
   }
-  return `Player ${ctx.db.player.count() + 100}`;
+  return `Player ${Number(ctx.db.player.count()) + 100}`;
 }
 
 /** A random hue in degrees, skipping the coins' gold (35–65°) so a player never looks like a coin. */

@@ -100,9 +100,9 @@ function draw(): void {
   }
   // Others first, this player last, so one's own circle is never hidden.
   const players = [...conn.db.player].filter((p) => p.online);
-  players.sort((a, b) => Number(a.identity === conn.identity) - Number(b.identity === conn.identity));
+  players.sort((a, b) => Number(a.identity.isEqual(conn.identity)) - Number(b.identity.isEqual(conn.identity)));
   for (const p of players) {
-    const mine = p.identity === conn.identity;
+    const mine = p.identity.isEqual(conn.identity);
     const at = mine && pointer !== undefined ? pointer : p;
     circle(at, PLAYER_RADIUS, p.color);
     paint.strokeStyle = mine ? '#222' : '#fff';
@@ -144,7 +144,7 @@ function renderScores(): void {
       const p = conn.db.player.identity.find(s.identity);
       const li = document.createElement('li');
       if (p !== null && !p.online) li.className = 'offline';
-      const label = (p?.name ?? `${s.identity.slice(0, 8)}…`) + (s.identity === conn.identity ? ' (you)' : p !== null && !p.online ? ' (offline)' : '');
+      const label = (p?.name ?? `${s.identity.toHexString().slice(0, 8)}…`) + (s.identity.isEqual(conn.identity) ? ' (you)' : p !== null && !p.online ? ' (offline)' : '');
       li.append(
         Object.assign(document.createElement('span'), { className: 'rank', textContent: `${rank + 1}.` }),
         swatch(p?.color ?? '#ccc'),

@@ -1,7 +1,7 @@
 // The inventory race: one sword, many players; the first pick-up the authority orders wins and
 // every later one is refused. Plus gold: 100 to each new player, moved only by transfers, so the
 // world's total only grows when someone joins. The acting player is always ctx.sender.
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The gold each player starts with. */
 export const STARTING_GOLD = 100;
@@ -22,7 +22,7 @@ const item = table({ name: 'item', public: true }, {
 const db = schema({ player, item });
 export default db;
 
-type Ctx = ContextOf<typeof db>;
+type Ctx = ReducerCtx<typeof db.schemaType>;
 
 const NAMES = ['Ada', 'Bjorn', 'Chiara', 'Dmitri', 'Elif', 'Farah', 'Goran', 'Hana', 'Ines', 'Jonas', 'Kenji', 'Lucia'];
 
@@ -39,7 +39,7 @@ export const pick_up = db.reducer({ id: t.u32() }, (ctx, { id }) => {
   const me = playerOf(ctx);
   const row = ctx.db.item.id.find(id);
   if (row === null) throw new SenderError(`Item ${id} not found`);
-  if (row.owner === ctx.sender) throw new SenderError(`You already have the ${row.name}`);
+  if (row.owner?.isEqual(ctx.sender)) throw new SenderError(`You already have the ${row.name}`);
   if (row.owner !== undefined) throw new SenderError(`The ${row.name} is already owned by ${ctx.db.player.identity.find(row.owner)?.name ?? row.owner}`);
   ctx.db.item.id.update({ ...row, owner: me.identity });
 });
@@ -60,7 +60,7 @@ export const transfer_gold = db.reducer({ to: t.identity(), amount: t.f64() }, (
   const me = playerOf(ctx);
   if (!Number.isInteger(amount)) throw new SenderError(`Send a whole number of gold, not ${amount}`);
   if (amount <= 0) throw new SenderError(`Send at least 1 gold, not ${amount}`);
-  if (to === ctx.sender) throw new SenderError('You cannot send gold to yourself');
+  if (to.isEqual(ctx.sender)) throw new SenderError('You cannot send gold to yourself');
   const them = ctx.db.player.identity.find(to);
   if (them === null) throw new SenderError(`No player with identity ${to}`);
   if (amount > me.gold) throw new SenderError(`You have ${me.gold} gold: you cannot send ${amount}`);
@@ -81,5 +81,5 @@ function freshName(ctx: Ctx): string {
     const name = NAMES[ctx.random.integerInRange(0, NAMES.length - 1)]!;
     if (!taken.has(name)) return name;
   }
-  return `Player ${ctx.db.player.count() + 1}`;
+  return `Player ${Number(ctx.db.player.count()) + 1}`;
 }

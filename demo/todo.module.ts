@@ -1,5 +1,5 @@
 // The todo list: each todo belongs to the browser profile that made it (ctx.sender).
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 const todo = table({ name: 'todo', public: true }, {
   id: t.u64().primaryKey().autoInc(),
@@ -19,10 +19,10 @@ export const add_todo = db.reducer({ text: t.string() }, (ctx, { text }) => {
   ctx.db.todo.insert({ id: 0n, owner: ctx.sender, text: trimmed, done: false, created: ctx.timestamp });
 });
 
-function mine(ctx: ContextOf<typeof db>, id: bigint) {
+function mine(ctx: ReducerCtx<typeof db.schemaType>, id: bigint) {
   const row = ctx.db.todo.id.find(id);
   if (row === null) throw new SenderError(`No todo ${id}`);
-  if (row.owner !== ctx.sender) throw new SenderError('Not your todo');
+  if (!row.owner.isEqual(ctx.sender)) throw new SenderError('Not your todo');
   return row;
 }
 

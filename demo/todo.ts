@@ -42,7 +42,7 @@ function render(): void {
       const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: row.done });
       box.addEventListener('change', () => void tracked(() => conn.reducers.toggle_todo({ id: row.id }), { row: row.id }));
       const text = Object.assign(document.createElement('span'), { textContent: row.text });
-      const who = Object.assign(document.createElement('span'), { className: 'who', textContent: row.owner === conn.identity ? 'you' : `${row.owner.slice(0, 8)}…` });
+      const who = Object.assign(document.createElement('span'), { className: 'who', textContent: row.owner.isEqual(conn.identity) ? 'you' : `${row.owner.toHexString().slice(0, 8)}…` });
       const remove = Object.assign(document.createElement('button'), { textContent: 'Delete' });
       remove.addEventListener('click', () => void tracked(() => conn.reducers.delete_todo({ id: row.id }), { row: row.id }));
       li.append(box, text, who, remove);

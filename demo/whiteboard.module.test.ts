@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SenderError, type ConnectionId } from 'lockstep';
+import { SenderError, ConnectionId } from 'lockstep';
 import { createTestDatabase } from 'lockstep/testing';
 import * as whiteboard from './whiteboard.module';
 import { BOARD_HEIGHT, BOARD_WIDTH, CURSOR_COLORS, MAX_POINTS } from './whiteboard.module';
 
-const connection = (n: number): ConnectionId => n.toString(16).padStart(32, '0') as ConnectionId;
+const connection = (n: number): ConnectionId => new ConnectionId(BigInt(n));
 
 /** A board where alice connected first (so she owns it), then bob. */
 async function board() {
@@ -69,7 +69,7 @@ describe('the whiteboard module', () => {
     await test.reducers.add_stroke({ color: '#222222', width: 3, points: [2, 2] }, { sender: bob });
     const error = await test.reducers.clear_board(undefined, { sender: bob }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SenderError);
-    expect((error as SenderError).message).toBe(`Only the board's owner (${alice.slice(0, 8)}…) can clear the board; "Clear my strokes" removes your own`);
+    expect((error as SenderError).message).toBe(`Only the board's owner (${alice.toHexString().slice(0, 8)}…) can clear the board; "Clear my strokes" removes your own`);
     expect(test.db.stroke.count()).toBe(2);
     await test.reducers.clear_board(undefined, { sender: alice });
     expect(test.db.stroke.count()).toBe(0);

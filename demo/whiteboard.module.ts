@@ -1,6 +1,6 @@
 // The shared whiteboard: strokes committed on pointer-up, everyone's live cursor,
 // and a board owner who alone may wipe the board. Every identity is ctx.sender.
-import { schema, SenderError, t, table, type ContextOf } from 'lockstep';
+import { schema, SenderError, t, table, type ReducerCtx } from 'lockstep';
 
 /** The board's width in board units; the canvas scales the board to fit the page. */
 export const BOARD_WIDTH = 960;
@@ -76,7 +76,7 @@ export const clear_my_strokes = db.reducer((ctx) => {
 export const clear_board = db.reducer((ctx) => {
   const row = ctx.db.board.id.find(BOARD_ID);
   if (row === null) throw new SenderError('The board has no owner yet, so nobody may clear it');
-  if (row.owner !== ctx.sender) {
+  if (!row.owner.isEqual(ctx.sender)) {
     throw new SenderError(`Only the board's owner (${short(row.owner)}) can clear the board; "Clear my strokes" removes your own`);
   }
   for (const s of ctx.db.stroke) ctx.db.stroke.delete(s);
@@ -114,7 +114,7 @@ function checkPoint(x: number, y: number, what: string): void {
   }
 }
 
-function myCursor(ctx: ContextOf<typeof db>) {
+function myCursor(ctx: ReducerCtx<typeof db.schemaType>) {
   if (ctx.connectionId === null) throw new SenderError('Only a connection has a cursor');
   const row = ctx.db.cursor.connection.find(ctx.connectionId);
   if (row === null) throw new SenderError(`Connection ${ctx.connectionId} has no cursor: it is not connected to the board`);
@@ -122,4 +122,4 @@ function myCursor(ctx: ContextOf<typeof db>) {
 }
 
 /** The first digits of an identity, as the page shows it. */
-export const short = (identity: string): string => `${identity.slice(0, 8)}…`;
+export const short = (identity: { toHexString(): string }): string => `${identity.toHexString().slice(0, 8)}…`;

@@ -153,16 +153,16 @@ function sendCursorSoon(): void {
 function renderCursors(): void {
   const owner = conn.db.board.id.find(0)?.owner;
   const dots = [...conn.db.cursor.iter()]
-    .filter((row) => row.connection !== conn.connectionId && row.visible)
+    .filter((row) => !row.connection.isEqual(conn.connectionId) && row.visible)
     .map((row) => {
       const dot = document.createElement('div');
       dot.className = 'cursor';
-      dot.dataset.identity = row.identity;
+      dot.dataset.identity = row.identity.toHexString();
       dot.style.setProperty('--color', row.color);
       dot.style.left = `${(row.x / BOARD_WIDTH) * 100}%`;
       dot.style.top = `${(row.y / BOARD_HEIGHT) * 100}%`;
       const label = document.createElement('span');
-      label.textContent = `${row.identity === conn.identity ? 'you, in another tab' : short(row.identity)}${row.identity === owner ? ' (owner)' : ''}`;
+      label.textContent = `${row.identity.isEqual(conn.identity) ? 'you, in another tab' : short(row.identity)}${owner !== undefined && row.identity.isEqual(owner) ? ' (owner)' : ''}`;
       dot.append(label);
       return dot;
     });
@@ -182,7 +182,7 @@ function renderInfo(): void {
   $('info').textContent = [
     `${strokes} stroke${strokes === 1 ? '' : 's'}`,
     `${here} connection${here === 1 ? '' : 's'} on the board`,
-    `board owner: ${owner === undefined ? 'nobody yet' : owner === conn.identity ? 'you' : short(owner)}`,
+    `board owner: ${owner === undefined ? 'nobody yet' : owner.isEqual(conn.identity) ? 'you' : short(owner)}`,
     `you are ${short(conn.identity)}`,
   ].join(' · ');
 }

@@ -8,7 +8,7 @@ import { openDemoPeer } from './demo-peer';
 /** A new browser with the chat open in `room`, once connected. */
 const openPeer = (browser: Browser, room: string): Promise<Page> => openDemoPeer(browser, 'chat', room, { viewport: { width: 1100, height: 760 } });
 
-const identityOf = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { conn: { identity: string } }).conn.identity);
+const identityOf = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { conn: { identity: { toHexString(): string } } }).conn.identity.toHexString());
 
 /** Types into a form field and presses Enter. */
 async function submit(page: Page, field: '#name' | '#text', value: string): Promise<void> {

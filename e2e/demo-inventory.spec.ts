@@ -99,7 +99,7 @@ test('a gold transfer moves gold between two browsers, bad ones are refused with
   }
   // The page never offers oneself, but the reducer refuses it anyway (it trusts only ctx.sender).
   const self = await a.evaluate(async () => {
-    const conn = (window as unknown as { conn: { identity: string; reducers: { transfer_gold(args: { to: string; amount: number }): Promise<void> } } }).conn;
+    const conn = (window as unknown as { conn: { identity: unknown; reducers: { transfer_gold(args: { to: unknown; amount: number }): Promise<void> } } }).conn;
     return conn.reducers.transfer_gold({ to: conn.identity, amount: 5 }).then(() => 'sent', (e: Error) => e.message);
   });
   expect(self).toBe('You cannot send gold to yourself');

@@ -50,7 +50,7 @@ async function draw(page: Page, color: string, width: number, path: readonly Spo
   await page.mouse.up();
 }
 
-const identityOf = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { conn: { identity: string } }).conn.identity);
+const identityOf = (page: Page): Promise<string> => page.evaluate(() => (window as unknown as { conn: { identity: { toHexString(): string } } }).conn.identity.toHexString());
 
 test('two browsers share strokes, cursors and clearing on the whiteboard; only the owner clears the board', async ({ browser }, info) => {
   test.setTimeout(180_000);

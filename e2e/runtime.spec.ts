@@ -55,7 +55,7 @@ test('data survives a reload and init runs once', async ({ page }) => {
   await page.evaluate((n) => rt.open(n), name);
   await page.evaluate(() => rt.subscribe(['SELECT * FROM note', 'SELECT * FROM init_log']));
   expect((await page.evaluate(() => rt.rows('note'))).map((r) => r.text)).toEqual(['one', 'two', 'three']);
-  expect(await page.evaluate(() => rt.rows('init_log'))).toHaveLength(1);
+  expect(await page.evaluate(() => rt.rows('initLog'))).toHaveLength(1);
   expect((await page.evaluate(() => rt.inspect())).stateHash).toBe(before.stateHash);
 });
 

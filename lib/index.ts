@@ -3,14 +3,14 @@
  * modules (tables, types, reducers) and, as it lands, of the client.
  */
 export { t, ScheduleAt, TypeBuilder } from './schema/type-builders';
-export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, InferEnum, BuilderMap } from './schema/type-builders';
+export type { ColumnFlags, ColumnMeta, IndexAlgorithm, Infer, InferObject, InferEnum, InferResult, Unit, BuilderMap } from './schema/type-builders';
 export { table, TableDef } from './schema/table';
-export type { TableOptions, IndexOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf } from './schema/table';
+export type { TableOptions, IndexOption, ConstraintOption, TableSchema, ColumnSchema, IndexSchema, RowOf, InsertOf, WithUnique } from './schema/table';
 export { schema, Schema } from './schema/schema';
-export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf } from './schema/schema';
+export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf, ReducerCtx, SchemaType } from './schema/schema';
 export { loadModule } from './schema/module';
 export type { ModuleDef, ModuleReducer } from './schema/module';
-export type { CallOptions, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';
+export type { CallOptions, CallArgs, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';
 export { Range } from './schema/range';
 export type { Bound } from './schema/range';
 export type {
@@ -21,10 +21,19 @@ export type {
   PrimaryKeyHandle,
   IndexHandle,
   ReducerContext,
+  AuthCtx,
   Random,
   ModuleLogger,
 } from './schema/handles';
-export type { Identity, ConnectionId, TypeDesc, FieldDesc, VariantDesc } from './schema/type-desc';
+export type { TypeDesc, FieldDesc, VariantDesc } from './schema/type-desc';
+// Value classes, with SpacetimeDB's names and methods.
+export { Identity } from './values/identity';
+export { ConnectionId } from './values/connection-id';
+export { Timestamp, TimeDuration } from './values/time';
+export { Uuid } from './values/uuid';
+export type { UuidVersion } from './values/uuid';
+export { toCamelCase } from './schema/names';
+export type { CamelCase } from './schema/names';
 export {
   LockstepError,
   SenderError,
@@ -55,6 +64,9 @@ export type { ConnectOptions, MessagePortLike, PeersOption, RtcConfig } from './
 export { websocketSignaling, broadcastSignaling, manualSignaling, SignalingError } from './signal/browser';
 export type { Signaling, SignalEvent, ManualSignaling } from './signal/browser';
 export type { SubscriptionHandle } from './client/subscription';
+export { DbConnection, DbConnectionBuilder } from './client/builder';
+export type { ErrorContext } from './client/builder';
+export type { SubscriptionBuilder, SubscriptionEventContext } from './client/builder-subscription';
 export type {
   ClientDb,
   ClientTableOf,

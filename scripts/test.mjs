@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, unit tests (Vitest), package build, API reference (TypeDoc), browser tests (Playwright in Chromium),
-// the fresh-app test (scripts/fresh-app.mjs).
+// `npm test`: typecheck (ours, and our modules against spacetimedb/server), unit tests (Vitest), package build,
+// API reference (TypeDoc), browser tests (Playwright in Chromium), the fresh-app test (scripts/fresh-app.mjs).
 // Every step runs even if an earlier one fails, so one run shows everything; the exit
 // code is non-zero if any failed. Extra arguments go to Playwright (`npm test -- e2e/storage`).
 import { spawnSync } from 'node:child_process';
@@ -42,7 +42,7 @@ function playwright(env) {
 
 const env = ensureChromium();
 const results = {
-  typecheck: ['tsconfig.json', 'worker/tsconfig.json'].map((p) => run('npx', ['tsc', '--noEmit', '-p', p])).every(Boolean),
+  typecheck: [...['tsconfig.json', 'worker/tsconfig.json'].map((p) => run('npx', ['tsc', '--noEmit', '-p', p])), run('node', ['scripts/typecheck-spacetimedb.mjs'])].every(Boolean),
   'unit tests': run('npx', ['vitest', 'run']),
   'package build': run('npm', ['run', '--silent', 'build']),
   'API reference': run('npm', ['run', '--silent', 'docs']),

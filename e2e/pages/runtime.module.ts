@@ -25,7 +25,7 @@ const db = schema({ note, marker, pair, initLog });
 export default db;
 
 export const init = db.init((ctx) => {
-  ctx.db.init_log.insert({ id: 0n, at: ctx.timestamp });
+  ctx.db.initLog.insert({ id: 0n, at: ctx.timestamp });
 });
 
 export const add_note = db.reducer({ text: t.string() }, (ctx, { text }) => {

@@ -2,6 +2,7 @@
 // and a call's round trip to its own callback through the in-process fake host
 // (structured clone both ways; the browser figure needs a real worker).
 // Run from bench/ with `export { run } from '../lib/client/client-cache.bench';`.
+import { Identity } from '../values/identity';
 import { median, perSecond, timeMs, type BenchRow } from '../../bench/harness';
 import { connectFake, identity, subscribeFake } from './fake-host.test-util';
 import * as m from './test-module.test-util';
@@ -25,7 +26,7 @@ export async function run(): Promise<Omit<BenchRow, 'group'>[]> {
     for (let i = 0; i < READS; i++) sink += map.get(i % ROWS)!.gold;
   });
   const byOwner = conn.db.player.owner;
-  const owners = players.slice(0, 1000).map((p) => p.owner);
+  const owners = players.slice(0, 1000).map((p) => new Identity(p.owner));
   const uniqueMs = timeMs(() => {
     for (let i = 0; i < READS; i++) sink += byOwner.find(owners[i % 1000]!)!.gold;
   });

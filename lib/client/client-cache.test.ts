@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { QueryError, SchemaError } from '../errors';
 import type { ClientEvent } from './client-types';
-import { connectFake, identity, subscribeFake } from './fake-host.test-util';
+import { connectFake, identity, subscribeFake, withOwner } from './fake-host.test-util';
 import * as m from './test-module.test-util';
 
 const ann = { id: 1, owner: identity(1), name: 'ann', gold: 10 };
@@ -96,7 +96,7 @@ describe('overlapping subscriptions share rows', () => {
     await call;
     expect(events).not.toHaveBeenCalled();
     poor.handle.unsubscribe();
-    expect(conn.db.player.id.find(1)).toEqual(ann);
+    expect(conn.db.player.id.find(1)).toEqual(withOwner(ann));
   });
 
   it('ignores rows of a query ended before its first rows arrived', async () => {

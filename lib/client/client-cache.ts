@@ -8,6 +8,7 @@ import type { QueryDiff } from '../host/client-protocol';
 import type { ClientEvent } from './client-types';
 import { ClientTableHandle, TableListeners } from './table-handle';
 import { TableCache, type Members, type TableChanges } from './table-cache';
+import { rowForms } from '../values/row-forms';
 
 /** An active query: its table (learned from its first diff) and the rows it holds. */
 interface QueryState {
@@ -32,9 +33,9 @@ export class ClientCache {
   init(schemas: readonly TableSchema[]): void {
     for (const schema of schemas) {
       const cache = new TableCache(schema);
-      const listeners = new TableListeners();
+      const listeners = new TableListeners(rowForms(schema, true).toApi);
       this.tables.set(schema.name, { cache, listeners });
-      this.db[schema.name] = new ClientTableHandle(cache, listeners, (c) => this.emptyRead(c));
+      this.db[schema.accessor ?? schema.name] = new ClientTableHandle(cache, listeners, (c) => this.emptyRead(c));
     }
   }
 

@@ -7,7 +7,8 @@ import type { MultiKey, TableAccessor } from '../schema/handles';
 import type { ReducerCalls, TablesOf } from '../schema/module-types';
 import type { Range } from '../schema/range';
 import type { ColumnValue, IndexedColumns, PrimaryKeyColumn, RowOf, TableDef, UniqueColumns } from '../schema/table';
-import type { Identity } from '../schema/type-desc';
+import type { Identity } from '../values/identity';
+import type { Timestamp } from '../values/time';
 
 /** Why rows changed in the client cache. */
 export type ClientEvent =
@@ -22,8 +23,8 @@ export type ClientEvent =
       readonly own: boolean;
       /** The verified identity of the caller. */
       readonly sender: Identity;
-      /** The call's time: microseconds since the Unix epoch. */
-      readonly timestamp: bigint;
+      /** The call's time. */
+      readonly timestamp: Timestamp;
       /** The transaction's position in the database's log. */
       readonly seq: number;
     }

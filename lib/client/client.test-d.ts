@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { Range } from '../schema/range';
-import type { Identity } from '../schema/type-desc';
+import type { Identity } from '../values/identity';
 import type { ClientEvent, EventContext } from './client-types';
 import { connect, type Connection } from './connection';
 import type { MessagePortLike } from './options';

@@ -8,13 +8,15 @@ import { connect, openConnection } from './connection';
 import { connectFake, FakeHost, HOST_IDENTITY, identity } from './fake-host.test-util';
 import type { MessagePortLike } from './options';
 import * as m from './test-module.test-util';
+import { Identity } from '../values/identity';
 
 describe('opening a connection', () => {
   it('sends hello first, with the durability, and exposes the identity and connection id it answers', async () => {
     const { host, conn } = await connectFake(m, { durability: 'fast' });
     expect(host.received[0]).toEqual({ type: 'hello', requestId: expect.any(Number), database: 'game', durability: 'fast' });
-    expect(conn.identity).toBe(HOST_IDENTITY);
-    expect(conn.connectionId).toBe('b'.repeat(32));
+    expect(conn.identity.toHexString()).toBe(HOST_IDENTITY);
+    expect(conn.identity).toBeInstanceOf(Identity);
+    expect(conn.connectionId.toHexString()).toBe('b'.repeat(32));
     expect(conn.database).toBe('game');
   });
 

@@ -4,7 +4,9 @@
  */
 import { deserializeError, QueryError, ValueError, type LockstepError } from '../errors';
 import type { CallableReducerName, ReducerArgs, ReducerCalls } from '../schema/module-types';
-import type { ConnectionId, Identity } from '../schema/type-desc';
+import { ConnectionId } from '../values/connection-id';
+import { Identity } from '../values/identity';
+import { Timestamp } from '../values/time';
 import type { DivergedMessage, HelloResult, HostMessage, InspectResult, LogMessage, SqlResult, TabStatus } from '../host/client-protocol';
 import type { CommittedEntry, ImportResult } from '../host/client-protocol';
 import { ClientCache } from './client-cache';
@@ -16,6 +18,8 @@ import { checkEnvironment } from './environment';
 import { reducerCalls } from './reducer-proxy';
 import { RoomDiagnosis, type ConnectionStatus } from './room-diagnosis';
 import { ReducerCatalog } from './reducers';
+import { SubscriptionBuilderImpl, type SubscriptionBuilder } from './builder-subscription';
+import { withCamelCaseAliases } from '../schema/names';
 import { reportError } from './report-error';
 import { Rpc } from './rpc';
 import { Subscription, type SubscriptionHandle } from './subscription';
@@ -56,6 +60,8 @@ export interface Connection<M> {
   call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>): Promise<void>;
   /** Subscribes to queries; their rows enter `db` and stay until the subscription ends. */
   subscribe(queries: string | readonly string[]): SubscriptionHandle;
+  /** SpacetimeDB's form of {@link Connection.subscribe}: `conn.subscriptionBuilder().onApplied(cb).subscribe(sql)`. */
+  subscriptionBuilder(): SubscriptionBuilder<M>;
   /** Runs a one-off query against the database (not the cache). */
   sql(query: string): Promise<SqlResult>;
   /** Calls `cb` for each line of the module log; returns a function that removes it. */
@@ -160,8 +166,8 @@ export function openConnection<M>(options: ConnectOptions): ClientConnection<M> 
 
 /** The runtime {@link Connection}. */
 export class ClientConnection<M> implements Connection<M> {
-  identity = '' as Identity;
-  connectionId = '' as ConnectionId;
+  identity = Identity.zero();
+  connectionId = new ConnectionId(0n);
   reducers = {} as ReducerCalls<M>;
   /** Resolves once the host has answered `hello`; rejects when it refuses. */
   readonly ready: Promise<void>;
@@ -220,6 +226,10 @@ export class ClientConnection<M> implements Connection<M> {
 
   call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>): Promise<void> {
     return this.#call(name, args);
+  }
+
+  subscriptionBuilder(): SubscriptionBuilder<M> {
+    return new SubscriptionBuilderImpl<M>(this);
   }
 
   subscribe(queries: string | readonly string[]): SubscriptionHandle {
@@ -315,21 +325,20 @@ export class ClientConnection<M> implements Connection<M> {
 
   #call(name: string, args: unknown): Promise<void> {
     return this.#rpc.call((requestId) => {
-      const callArgs = (args ?? {}) as Readonly<Record<string, unknown>>;
-      this.#catalog.check(name, callArgs);
+      const callArgs = this.#catalog.prepare(name, args ?? {});
       return { type: 'call', requestId, reducer: name, args: callArgs, callId: ++this.#lastCallId };
     });
   }
 
   #greeted(hello: HelloResult): void {
-    this.identity = hello.identity;
-    this.connectionId = hello.connectionId;
+    this.identity = new Identity(hello.identity);
+    this.connectionId = new ConnectionId(hello.connectionId);
     this.#catalog = new ReducerCatalog(hello.reducers);
     this.#description = Object.freeze({ tables: hello.tables, reducers: hello.reducers });
     this.#status = hello.status;
     const reducers: Record<string, (args?: unknown) => Promise<void>> = {};
     for (const name of this.#catalog.names()) reducers[name] = (args) => this.#call(name, args);
-    this.reducers = reducerCalls<ReducerCalls<M>>(reducers);
+    this.reducers = reducerCalls<ReducerCalls<M>>(withCamelCaseAliases(reducers), Object.keys(reducers));
     this.#cache.init(hello.tables);
     this.#rpc.open();
   }
@@ -340,7 +349,7 @@ export class ClientConnection<M> implements Connection<M> {
         return this.#cache.apply(message.queries, SUBSCRIBE_APPLIED);
       case 'transaction': {
         const { reducer, callId, sender, timestamp, seq } = message;
-        return this.#cache.apply(message.queries, { kind: 'reducer', reducer, callId, own: callId !== undefined, sender, timestamp, seq });
+        return this.#cache.apply(message.queries, { kind: 'reducer', reducer, callId, own: callId !== undefined, sender: new Identity(sender), timestamp: new Timestamp(timestamp), seq });
       }
       case 'refresh':
         return this.#cache.apply(message.queries, REFRESH);

@@ -8,6 +8,7 @@ import { serializeError, type LockstepError } from '../errors';
 import { hostApi } from '../host/host-api';
 import { loadModule } from '../schema/module';
 import type { ConnectionId, Identity } from '../schema/type-desc';
+import { Identity as IdentityClass } from '../values/identity';
 import type { ClientMessage, HelloResult, HostMessage, SubscribeRequest, TransactionMessage, WireRow } from '../host/client-protocol';
 import { connect, type Connection } from './connection';
 import type { MessagePortLike } from './options';
@@ -166,6 +167,11 @@ export class FakeHost {
 }
 
 /** A 64-hex-digit identity for test rows. */
+/** A wire row with an `owner` hex identity as `conn.db` gives it back: with an {@link IdentityClass}. */
+export function withOwner<R extends { readonly owner: string }>(row: R): Omit<R, 'owner'> & { owner: IdentityClass } {
+  return { ...row, owner: new IdentityClass(row.owner) };
+}
+
 export function identity(n: number): Identity {
   return n.toString(16).padStart(64, '0') as Identity;
 }

@@ -3,11 +3,14 @@ import { ConstraintError, InternalError, LockstepError, ReducerError, SenderErro
 import type { EventContext } from './client-types';
 import { connectFake, HOST_IDENTITY, identity, subscribeFake } from './fake-host.test-util';
 import * as m from './test-module.test-util';
+import { Identity } from '../values/identity';
+import { Timestamp } from '../values/time';
 
 describe('calling reducers', () => {
   it('has a function for each callable reducer and none for lifecycle reducers', async () => {
     const { conn } = await connectFake(m);
-    expect(Object.keys(conn.reducers).sort()).toEqual(['add_player', 'add_score', 'reset', 'set_gold']);
+    expect(Object.keys(conn.reducers).sort()).toEqual(['addPlayer', 'addScore', 'add_player', 'add_score', 'reset', 'setGold', 'set_gold']);
+    expect(conn.reducers.addPlayer).toBe(conn.reducers.add_player);
   });
 
   it('refuses an unknown name through conn.reducers, naming it and the reducers there are, and sends nothing', async () => {
@@ -115,7 +118,7 @@ describe("a call's own transaction", () => {
     await call;
     expect(conn.db.player.count()).toBe(1);
     expect(conn.db.player.id.find(7)?.name).toBe('ann');
-    expect(seen).toEqual([{ kind: 'reducer', reducer: 'add_player', callId: 1, own: true, sender: HOST_IDENTITY, timestamp: 1_767_225_600_000_000n, seq: 1 }]);
+    expect(seen).toEqual([{ kind: 'reducer', reducer: 'add_player', callId: 1, own: true, sender: new Identity(HOST_IDENTITY), timestamp: new Timestamp(1_767_225_600_000_000n), seq: 1 }]);
   });
 
   it("marks other clients' transactions as not own", async () => {

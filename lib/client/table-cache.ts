@@ -32,7 +32,7 @@ export interface TableChanges {
 export type Members = Set<Entry>;
 
 /** JS `Map` keys with value equality: a primary key of these kinds needs no B-tree. */
-const MAP_KEY_KINDS: ReadonlySet<TypeKind> = new Set(['bool', 'string', 'identity', 'connectionId', 'uuid', 'i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'i64', 'i128', 'u64', 'u128', 'timestamp', 'timeDuration']);
+const MAP_KEY_KINDS: ReadonlySet<TypeKind> = new Set(['bool', 'string', 'identity', 'connectionId', 'uuid', 'i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'i64', 'i128', 'i256', 'u64', 'u128', 'u256', 'timestamp', 'timeDuration']);
 
 /** One table's cached rows and indexes. */
 export class TableCache {

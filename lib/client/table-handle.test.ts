@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ValueError } from '../errors';
 import { Range } from '../schema/range';
 import type { WireRow } from '../host/client-protocol';
-import { connectFake, identity, subscribeFake } from './fake-host.test-util';
+import { connectFake, identity, subscribeFake, withOwner } from './fake-host.test-util';
 import * as m from './test-module.test-util';
+import { Identity } from '../values/identity';
 
 const players = [3, 1, 2, 4].map((id) => ({ id, owner: identity(id), name: `p${id}`, gold: id % 2 === 0 ? 100 : 50 }));
 const scores = [
@@ -32,14 +33,14 @@ async function cached() {
 describe('unique indexes of the cache', () => {
   it('finds a row by primary key, and null when there is none', async () => {
     const { conn } = await cached();
-    expect(conn.db.player.id.find(2)).toEqual(players[2]);
+    expect(conn.db.player.id.find(2)).toEqual(withOwner(players[2]!));
     expect(conn.db.player.id.find(9)).toBeNull();
   });
 
   it('finds a row by a unique column', async () => {
     const { conn } = await cached();
-    expect(conn.db.player.owner.find(identity(4))?.id).toBe(4);
-    expect(conn.db.player.owner.find(identity(5))).toBeNull();
+    expect(conn.db.player.owner.find(new Identity(identity(4)))?.id).toBe(4);
+    expect(conn.db.player.owner.find(new Identity(identity(5)))).toBeNull();
   });
 
   it('refuses a key of the wrong type with a ValueError naming table and column', async () => {

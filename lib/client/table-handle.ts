@@ -7,18 +7,41 @@ import type { IndexStore, Row } from '../store/index-store';
 import type { RowCallback, UpdateCallback } from './client-types';
 import { reportError } from './report-error';
 import type { TableCache, TableChanges } from './table-cache';
+import { mapRows, rowForms } from '../values/row-forms';
+
+const same = <T>(value: T): T => value;
 
 /** The callbacks registered on one table. */
 export class TableListeners {
+  /** @param toApi - gives callbacks rows with value classes, as `ctx.db` does */
+  constructor(private readonly toApi: (row: Row) => Row = same) {}
+
   readonly insert = new Set<RowCallback<Row, unknown>>();
   readonly delete = new Set<RowCallback<Row, unknown>>();
   readonly update = new Set<UpdateCallback<Row, unknown>>();
 
   /** Runs the callbacks for one transaction's changes: deletes, then updates, then inserts. A throwing callback is reported and the rest still run. */
   emit(ctx: unknown, changes: TableChanges): void {
-    if (this.delete.size > 0) for (const row of changes.deleted) for (const cb of this.delete) call(() => cb(ctx, row));
-    if (this.update.size > 0) for (const [old, row] of changes.updated) for (const cb of this.update) call(() => cb(ctx, old, row));
-    if (this.insert.size > 0) for (const row of changes.inserted) for (const cb of this.insert) call(() => cb(ctx, row));
+    const api = this.toApi;
+    if (this.delete.size > 0) {
+      for (const stored of changes.deleted) {
+        const row = api(stored);
+        for (const cb of this.delete) call(() => cb(ctx, row));
+      }
+    }
+    if (this.update.size > 0) {
+      for (const [before, after] of changes.updated) {
+        const old = api(before);
+        const row = api(after);
+        for (const cb of this.update) call(() => cb(ctx, old, row));
+      }
+    }
+    if (this.insert.size > 0) {
+      for (const stored of changes.inserted) {
+        const row = api(stored);
+        for (const cb of this.insert) call(() => cb(ctx, row));
+      }
+    }
   }
 }
 
@@ -38,24 +61,28 @@ export class ClientTableHandle implements Iterable<Row> {
   readonly #cache: TableCache;
   readonly #listeners: TableListeners;
   readonly #emptyRead: (cache: TableCache) => void;
+  readonly #toApi: ((row: Row) => Row) | undefined;
 
   constructor(cache: TableCache, listeners: TableListeners, emptyRead: (cache: TableCache) => void) {
     this.#cache = cache;
     this.#listeners = listeners;
     this.#emptyRead = emptyRead;
+    const forms = rowForms(cache.schema, true);
+    this.#toApi = forms.toApi;
     cache.indexes.forEach((index, position) => {
       const accessor = index.schema.accessor;
       if (CLIENT_TABLE_METHODS.has(accessor)) {
         console.warn(`Lockstep: index "${accessor}" of table "${cache.schema.name}" is not available on conn.db.${cache.schema.name}: it would hide the table's ${accessor}() method. Rename the index.`);
         return;
       }
-      Object.defineProperty(this, accessor, { value: indexHandle(cache, position, () => this.#read()), enumerable: true });
+      const handle = indexHandle(cache, position, () => this.#read());
+      Object.defineProperty(this, accessor, { value: withForms(handle, forms.key(index.schema), forms.toApi), enumerable: true });
     });
   }
 
   iter(): IterableIterator<Row> {
     this.#read();
-    return this.#cache.rows();
+    return this.#toApi === undefined ? this.#cache.rows() : mapRows(this.#cache.rows(), this.#toApi);
   }
 
   count(): number {
@@ -102,7 +129,7 @@ function add<F>(set: Set<F>, cb: F): () => void {
   return () => void set.delete(cb);
 }
 
-function indexHandle(cache: TableCache, position: number, read: () => void): object {
+function indexHandle(cache: TableCache, position: number, read: () => void): { filter(key: unknown): IterableIterator<Row>; find?(key: unknown): Row | null } {
   const index = cache.indexes[position]!;
   const filter = (key: unknown): IterableIterator<Row> => {
     if (cache.queries === 0) read();
@@ -132,6 +159,23 @@ function indexHandle(cache: TableCache, position: number, read: () => void): obj
       if (cache.queries === 0) read();
       if (!check(key)) index.validate(key);
       return index.tree.get(key) ?? null;
+    },
+  };
+}
+
+/** An index handle taking keys with value classes and giving rows with them. */
+function withForms(handle: { filter(key: unknown): IterableIterator<Row>; find?(key: unknown): Row | null }, key: ((k: unknown) => unknown) | undefined, toApi: ((row: Row) => Row) | undefined): object {
+  if (key === undefined && toApi === undefined) return handle;
+  const k = key ?? same;
+  const api = toApi ?? same;
+  const filter = (value: unknown): IterableIterator<Row> => (toApi === undefined ? handle.filter(k(value)) : mapRows(handle.filter(k(value)), toApi));
+  const find = handle.find;
+  if (find === undefined) return { filter };
+  return {
+    filter,
+    find(value: unknown): Row | null {
+      const row = find(k(value));
+      return row === null ? null : api(row);
     },
   };
 }

@@ -147,6 +147,12 @@ export class Writer {
     this.u128(v);
   }
 
+  /** Writes the low 256 bits of `v` (two's complement for a negative `v`): low 128 bits first. */
+  u256(v: bigint): void {
+    this.u128(v);
+    this.u128(v >> 128n);
+  }
+
   /** Writes a u32 length and then the bytes. */
   bytes(v: Uint8Array): void {
     this.u32(v.length);
@@ -321,6 +327,18 @@ export class Reader {
   i128(): bigint {
     this.toScratch(16);
     return (scratchView.getBigInt64(8, true) << 64n) | scratchView.getBigUint64(0, true);
+  }
+
+  /** Reads an unsigned 256-bit integer. */
+  u256(): bigint {
+    const lo = this.u128();
+    return (this.u128() << 128n) | lo;
+  }
+
+  /** Reads a signed 256-bit integer. */
+  i256(): bigint {
+    const lo = this.u128();
+    return (this.i128() << 128n) | lo;
   }
 
   /** Reads a u32 length and then that many bytes, as a copy. */

@@ -172,6 +172,8 @@ function build(type: TypeDesc): Compare {
     case 'i128':
     case 'u64':
     case 'u128':
+    case 'i256':
+    case 'u256':
     case 'timestamp':
     case 'timeDuration':
       return compareBigint;

@@ -58,6 +58,10 @@ function build(kind: PrimitiveKind): CodecParts {
       return bigintParts(kind, 'i128', 16, (w, v) => w.i128(v), (r) => r.i128());
     case 'u128':
       return bigintParts(kind, 'u128', 16, (w, v) => w.u128(v), (r) => r.u128());
+    case 'i256':
+      return bigintParts(kind, 'i256', 32, (w, v) => w.u256(v), (r) => r.i256());
+    case 'u256':
+      return bigintParts(kind, 'u256', 32, (w, v) => w.u256(v), (r) => r.u256());
     case 'timestamp':
     case 'timeDuration':
       return bigintParts(kind, 'i64', 8, (w, v) => w.i64(v), (r) => r.i64());
@@ -172,7 +176,7 @@ function floatParts(
 
 function bigintParts(
   kind: BigintKind,
-  repr: 'i64' | 'u64' | 'i128' | 'u128',
+  repr: 'i64' | 'u64' | 'i128' | 'u128' | 'i256' | 'u256',
   minSize: number,
   encode: (w: Writer, v: bigint) => void,
   decode: (r: Reader) => bigint,

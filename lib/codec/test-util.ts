@@ -60,8 +60,10 @@ export function arbitraryFor(type: TypeDesc): fc.Arbitrary<unknown> {
     }
     case 'i64':
     case 'i128':
+    case 'i256':
     case 'u64':
-    case 'u128': {
+    case 'u128':
+    case 'u256': {
       const [min, max] = INTEGER_BOUNDS[type.kind];
       return withCommon(fc.bigInt({ min, max }), [0n, 1n, min, max]);
     }

@@ -59,7 +59,7 @@ export function logView(ctx: DevtoolsContext): View {
   });
   const offCommit = ctx.onCommit((entry: CommittedEntry) => {
     const args = entry.args === undefined ? '…' : Object.entries(entry.args).map(([k, v]) => `${k}: ${short(formatValue(v))}`).join(', ');
-    const who = entry.sender === conn.identity ? 'you' : shortId(entry.sender);
+    const who = entry.sender === conn.identity.toHexString() ? 'you' : shortId(entry.sender);
     const outcome = entry.outcome.ok ? 'ok' : `${entry.outcome.name}: ${entry.outcome.message}`;
     const changes = entry.changes.map((c) => `${c.table} +${c.inserts} −${c.deletes}`).join(', ');
     const duration = entry.durationMs === undefined ? '' : ` · ${entry.durationMs < 1 ? entry.durationMs.toFixed(3) : entry.durationMs.toFixed(1)} ms`;

@@ -26,7 +26,7 @@ export function reducerView(ctx: DevtoolsContext): View {
     { class: 'ls-view', 'data-view': 'reducers' },
     reducers.length === 0
       ? h(doc, 'p', { class: 'ls-muted' }, 'The module has no reducers clients may call.')
-      : h(doc, 'div', { class: 'ls-row' }, 'Reducer ', picker, h(doc, 'span', { class: 'ls-muted' }, `called as ${conn.identity.slice(0, 8)}… (this connection)`)),
+      : h(doc, 'div', { class: 'ls-row' }, 'Reducer ', picker, h(doc, 'span', { class: 'ls-muted' }, `called as ${conn.identity.toHexString().slice(0, 8)}… (this connection)`)),
     form,
     outcome,
     others.length === 0 ? null : h(doc, 'p', { class: 'ls-muted' }, `Not callable by clients: ${others.map((r) => `${r.name} (${r.kind})`).join(', ')}`),
@@ -37,7 +37,7 @@ export function reducerView(ctx: DevtoolsContext): View {
   const build = (reducer: Reducer | undefined): void => {
     outcome.replaceChildren();
     if (reducer === undefined) return form.replaceChildren();
-    fields = reducer.params.map((p) => ({ name: p.name, field: fieldFor(doc, p.type, p.name, { identity: conn.identity }) }));
+    fields = reducer.params.map((p) => ({ name: p.name, field: fieldFor(doc, p.type, p.name, { identity: conn.identity.toHexString() }) }));
     const grid = h(doc, 'div', { class: 'ls-form' });
     for (const { name, field } of fields) {
       const type = reducer.params.find((p) => p.name === name)!.type;

@@ -50,13 +50,13 @@ export function statusView(ctx: DevtoolsContext): View {
       ['pending', 'calls pending', inspected === undefined ? '…' : String(inspected.pendingCalls)],
       ['log-bytes', 'log + snapshots', inspected === undefined ? '…' : formatBytes(inspected.storageBytes)],
       ['storage', 'origin storage', storage?.usage === undefined ? 'unknown' : `${formatBytes(storage.usage)} used${storage.quota === undefined ? '' : ` of ${formatBytes(storage.quota)}`}`],
-      ['identity', 'identity', conn.identity],
-      ['connection', 'connection', conn.connectionId],
+      ['identity', 'identity', conn.identity.toHexString()],
+      ['connection', 'connection', conn.connectionId.toHexString()],
       ['room', 'room', room === undefined ? 'none (this browser only)' : `${room.name} · ${room.role ?? 'joining'} · ${room.state}`],
     ];
     if (room !== undefined) {
       rows.push(
-        ['authority', 'authority', room.authority === undefined ? 'unknown' : room.authority === conn.identity ? `this browser (${shortId(room.authority)})` : room.authority],
+        ['authority', 'authority', room.authority === undefined ? 'unknown' : room.authority === conn.identity.toHexString() ? `this browser (${shortId(room.authority)})` : room.authority],
         ['peers', 'peers', String(room.peers)],
         ['waiting', 'calls waiting', String(room.waiting)],
         ['target', 'authority seq', String(room.target)],

@@ -4,7 +4,7 @@ import type { RowCodec } from '../codec/row';
 import { DeterminismError, inReducer, ReducerError, SenderError, toLockstepError, type LockstepError } from '../errors';
 import type { ModuleLogger, ReducerContext } from '../schema/handles';
 import type { ModuleDef, ModuleReducer } from '../schema/module';
-import type { ConnectionId, Identity } from '../schema/type-desc';
+import type { ConnectionId as ConnectionIdHex, Identity as IdentityHex } from '../schema/type-desc';
 import type { Row } from '../store/index-store';
 import { Store } from '../store/store';
 import type { Transaction, TxDiff } from '../store/transaction';
@@ -12,11 +12,16 @@ import { createDbHandles } from './db-handles';
 import { install, uninstall } from './guards';
 import { createContext } from './context';
 import { Scheduler } from './scheduler';
+import { ConnectionId } from '../values/connection-id';
+import { apiConverter, storedConverter, type Convert } from '../values/convert';
+import { Identity } from '../values/identity';
+import { TimeDuration, Timestamp } from '../values/time';
+import { Uuid } from '../values/uuid';
 
 /** Everything that decides a call's outcome besides the state: what the authority stamps into the log. */
 export interface CallMeta {
-  readonly sender: Identity;
-  readonly connectionId: ConnectionId | null;
+  readonly sender: IdentityHex;
+  readonly connectionId: ConnectionIdHex | null;
   /** Microseconds since the Unix epoch. */
   readonly timestamp: bigint;
   /** Seeds `ctx.random`. */
@@ -46,12 +51,12 @@ export interface LogRecord {
 /** Options of an {@link Engine}. */
 export interface EngineOptions {
   /** The database's own identity (`ctx.identity`, the sender of scheduled calls). */
-  readonly identity?: Identity;
+  readonly identity?: IdentityHex;
   /** Receives `ctx.log` and `console.*` output of reducers. */
   readonly log?: (record: LogRecord) => void;
 }
 
-const ZERO_IDENTITY = '0'.repeat(64) as Identity;
+const ZERO_IDENTITY = '0'.repeat(64) as IdentityHex;
 
 /**
  * The platform's monotonic clock, taken before any guard replaces `performance.now`:
@@ -74,10 +79,13 @@ export interface CallTiming {
  */
 export class Engine {
   readonly store: Store;
-  readonly identity: Identity;
+  readonly identity: IdentityHex;
   /** `ctx.db`: table handles over the store. Reads work anywhere; writes only inside a reducer. */
   readonly db: Record<string, unknown>;
   private readonly argCodecs = new Map<string, RowCodec>();
+  /** Per reducer: its arguments as stored → as the reducer sees them (value classes), when they differ. */
+  private readonly argsToApi = new Map<string, Convert>();
+  private readonly argsToStored = new Map<string, Convert>();
   readonly scheduler: Scheduler;
   private readonly logSink: (record: LogRecord) => void;
   private readonly commitListeners = new Set<(diff: TxDiff, request: CallRequest) => void>();
@@ -97,7 +105,14 @@ export class Engine {
     this.identity = options.identity ?? ZERO_IDENTITY;
     this.logSink = options.log ?? (() => {});
     this.scheduler = new Scheduler(this.store);
-    for (const reducer of module.reducers.values()) this.argCodecs.set(reducer.name, compileArgs(reducer.name, reducer.params));
+    for (const reducer of module.reducers.values()) {
+      this.argCodecs.set(reducer.name, compileArgs(reducer.name, reducer.params));
+      const type = { kind: 'object', name: reducer.name, fields: reducer.params } as const;
+      const toApi = apiConverter(type);
+      if (toApi !== undefined) this.argsToApi.set(reducer.name, toApi);
+      const toStored = storedConverter(type, true);
+      if (toStored !== undefined) this.argsToStored.set(reducer.name, toStored);
+    }
   }
 
   /**
@@ -115,6 +130,15 @@ export class Engine {
     }
     this.argCodecs.get(name)!.validate(args);
     return reducer;
+  }
+
+  /**
+   * A call's arguments as an app writes them (value classes, safe JS integers for 64-bit
+   * arguments) in the plain form calls are checked, logged and sent in.
+   */
+  storedArgs(name: string, args: unknown): unknown {
+    const convert = this.argsToStored.get(name);
+    return convert === undefined ? args : convert(args);
   }
 
   /** The codec of a reducer's arguments (for log entries and wire messages). */
@@ -155,7 +179,8 @@ export class Engine {
     install(log);
     try {
       const ctx = createContext(this.db, request, this.identity, log);
-      const result: unknown = reducer.fn(ctx as ReducerContext<any>, request.args);
+      const toApi = this.argsToApi.get(reducer.name);
+      const result: unknown = reducer.fn(ctx as ReducerContext<any>, toApi === undefined ? request.args : toApi(request.args));
       if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
         (result as Promise<unknown>).then(undefined, () => {});
         throw new DeterminismError(`Reducer "${reducer.name}" returned a Promise: reducers must be synchronous (no async/await)`, { reducer: reducer.name });
@@ -242,6 +267,8 @@ export class Engine {
 
 function format(value: unknown): string {
   if (typeof value === 'string') return value;
+  // Value classes print as they do in template strings: hex, ISO time, UUID text.
+  if (value instanceof Identity || value instanceof ConnectionId || value instanceof Timestamp || value instanceof TimeDuration || value instanceof Uuid) return String(value);
   if (value instanceof Error) return value.message;
   try {
     return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);

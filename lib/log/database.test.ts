@@ -23,7 +23,7 @@ function counterModule(extra: Record<string, ReturnType<typeof t.u32>> = {}) {
   return loadModule({
     default: db,
     init: db.init((ctx) => {
-      ctx.db.init_log.insert({ note: `init at ${ctx.timestamp}` });
+      ctx.db.log.insert({ note: `init at ${ctx.timestamp}` });
     }),
     add: db.reducer({ name: t.string(), qty: t.u32() }, (ctx, { name, qty }) => {
       if (!name) throw new SenderError('Name cannot be empty');

@@ -10,7 +10,7 @@ import type { Literal } from './ast';
 import type { BoundColumn, BoundValue } from './bound';
 
 /** Kinds a literal can be compared with. */
-const SCALAR_KINDS = new Set(['bool', 'string', 'i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'f32', 'f64', 'i64', 'i128', 'u64', 'u128', 'timestamp', 'timeDuration', 'bytes', 'identity', 'connectionId', 'uuid']);
+const SCALAR_KINDS = new Set(['bool', 'string', 'i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'f32', 'f64', 'i64', 'i128', 'i256', 'u64', 'u128', 'u256', 'timestamp', 'timeDuration', 'bytes', 'identity', 'connectionId', 'uuid']);
 
 const HEX_KINDS: Record<string, { digits: number; what: string }> = {
   identity: { digits: 64, what: 'an identity (64 hex digits)' },

@@ -121,7 +121,7 @@ const TESTS: Record<CompareOp, (c: number) => boolean> = {
 };
 
 /** Kinds whose order is JS's own `<` / `===` (no -0 / NaN subtleties). */
-const NATIVE = new Set(['i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'i64', 'i128', 'u64', 'u128', 'timestamp', 'timeDuration', 'string', 'identity', 'connectionId', 'uuid']);
+const NATIVE = new Set(['i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'i64', 'i128', 'i256', 'u64', 'u128', 'u256', 'timestamp', 'timeDuration', 'string', 'identity', 'connectionId', 'uuid']);
 
 type Native = number | bigint | string;
 

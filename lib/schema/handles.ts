@@ -5,7 +5,10 @@
 import type { Range } from './range';
 import type { AnyTableDef, ColumnValue, IndexOption, InsertOf, PrimaryKeyColumn, RowOf, TableDef, UniqueColumns, IndexedColumns } from './table';
 import type { BuilderMap } from './type-builders';
-import type { ConnectionId, Identity } from './type-desc';
+import type { ConnectionId } from '../values/connection-id';
+import type { Identity } from '../values/identity';
+import type { Timestamp } from '../values/time';
+import type { Uuid } from '../values/uuid';
 
 /** Whole-table operations. Iterating a table yields rows in a order fixed by its contents. */
 export interface TableHandle<Row, Insert = Row> extends Iterable<Row> {
@@ -63,12 +66,8 @@ export type TableHandleOf<TD> =
       }
     : never;
 
-/**
- * The accessor of a table in `ctx.db`: its `name` option, else its key in `schema({...})`.
- * A table without `name` infers N as `string` (or `string | undefined` inside `schema({...})`),
- * which must fall back to the key rather than become an index signature.
- */
-export type TableAccessor<K, TD> = TD extends TableDef<infer N, any, any> ? (string extends N ? K & string : N extends string ? N : K & string) : K & string;
+/** The accessor of a table in `ctx.db` and `conn.db`: its key in `schema({...})` (its `name` option is its SQL name). */
+export type TableAccessor<K, _TD = unknown> = K & string;
 
 /** The type of `ctx.db` for a schema's tables. */
 export type DbOf<T extends Record<string, AnyTableDef>> = { readonly [K in keyof T as TableAccessor<K, T[K]>]: TableHandleOf<T[K]> };
@@ -93,24 +92,38 @@ export interface ModuleLogger {
   error(...args: unknown[]): void;
 }
 
+/** What a reducer knows of its caller's authentication (SpacetimeDB's `AuthCtx`). */
+export interface AuthCtx {
+  /** True for calls the database makes itself: init, lifecycle and scheduled reducers. */
+  readonly isInternal: boolean;
+  /** Always false in Lockstep: callers prove a key pair, not a JWT. */
+  readonly hasJWT: boolean;
+  /** Always null in Lockstep. */
+  readonly jwt: null;
+}
+
 /** What a reducer sees besides its arguments. Everything here is the same on every replica. */
 export interface ReducerContext<DB = unknown> {
-  /** The tables. */
+  /** The tables, by their keys in `schema({...})`. */
   readonly db: DB;
   /** The verified identity of the caller. */
   readonly sender: Identity;
   /** The identity of the database (its authority's module identity). */
+  readonly databaseIdentity: Identity;
+  /** Same as {@link ReducerContext.databaseIdentity} (SpacetimeDB's older name). */
   readonly identity: Identity;
   /** The caller's connection, or null for scheduled and internal calls. */
   readonly connectionId: ConnectionId | null;
-  /** The call's time, stamped by the authority: microseconds since the Unix epoch. */
-  readonly timestamp: bigint;
+  /** The call's time, stamped by the authority. Use it instead of `Date.now()` or `Timestamp.now()`. */
+  readonly timestamp: Timestamp;
+  /** How the caller authenticated. */
+  readonly senderAuth: AuthCtx;
   /** Deterministic randomness: use instead of `Math.random()`. */
   readonly random: Random;
   /** A random (version 4) UUID from `random`. */
-  newUuidV4(): string;
+  newUuidV4(): Uuid;
   /** A time-ordered (version 7) UUID from `timestamp` and `random`. */
-  newUuidV7(): string;
+  newUuidV7(): Uuid;
   /** The module log. */
   readonly log: ModuleLogger;
 }

@@ -5,7 +5,9 @@
 import type { DbOf } from './handles';
 import type { ReducerDef, Schema } from './schema';
 import type { AnyTableDef } from './table';
-import type { Identity, ConnectionId } from './type-desc';
+import type { ConnectionId } from '../values/connection-id';
+import type { Identity } from '../values/identity';
+import type { CamelCase } from './names';
 
 /** Who makes a call, for hosts that let the caller choose (the test database). */
 export interface CallOptions {
@@ -29,9 +31,22 @@ export type CallableReducerName<M> = { [K in keyof M]: M[K] extends ReducerDef<a
 /** The arguments of reducer `K`. */
 export type ReducerArgs<M, K extends keyof M> = M[K] extends ReducerDef<infer A, any> ? A : never;
 
-/** One typed call function per callable reducer: resolves when committed, rejects with the reducer's error. */
+/**
+ * What a call accepts for arguments `A`: a 64- or 128-bit integer argument may also be given as a safe
+ * JS integer (`amount: 1` for an i64), which is converted to a bigint before the reducer sees it.
+ */
+export type CallArgs<A> = { [K in keyof A]: A[K] extends bigint ? A[K] | number : A[K] };
+
+type CallFn<M, K extends keyof M, Options> = {} extends ReducerArgs<M, K>
+  ? (args?: CallArgs<ReducerArgs<M, K>>, ...options: [Options] extends [never] ? [] : [options?: Options]) => Promise<void>
+  : (args: CallArgs<ReducerArgs<M, K>>, ...options: [Options] extends [never] ? [] : [options?: Options]) => Promise<void>;
+
+/**
+ * One typed call function per callable reducer: resolves when committed, rejects with the reducer's
+ * error. Each is there by its export name and by its camelCase name (`send_message` and `sendMessage`).
+ */
 export type ReducerCalls<M, Options = never> = {
-  readonly [K in CallableReducerName<M>]: {} extends ReducerArgs<M, K>
-    ? (args?: ReducerArgs<M, K>, ...options: [Options] extends [never] ? [] : [options?: Options]) => Promise<void>
-    : (args: ReducerArgs<M, K>, ...options: [Options] extends [never] ? [] : [options?: Options]) => Promise<void>;
+  readonly [K in CallableReducerName<M>]: CallFn<M, K, Options>;
+} & {
+  readonly [K in CallableReducerName<M> as Exclude<CamelCase<K>, CallableReducerName<M>>]: CallFn<M, K, Options>;
 };

@@ -217,10 +217,10 @@ describe('reducer parameters', () => {
 
 describe('table accessors in ctx.db', () => {
   // The SpacetimeDB quickstart and keynote-2 modules, reduced to their table declarations.
-  const User = table({ name: 'user', public: true }, { identity: t.identity().primaryKey(), online: t.bool() });
+  const user = table({ name: 'User', public: true }, { identity: t.identity().primaryKey(), online: t.bool() });
   const db = schema({
-    User,
-    transfer_audit: table({ name: 'transfer_audit' }, { id: t.u64().primaryKey().autoInc(), amount: t.i64() }),
+    user,
+    transferAudit: table({ name: 'transfer_audit' }, { id: t.u64().primaryKey().autoInc(), amount: t.i64() }),
     scores: table({}, { player: t.string().primaryKey(), points: t.u32().index() }),
   });
   const seen: string[][] = [];
@@ -229,23 +229,25 @@ describe('table accessors in ctx.db', () => {
     touch: db.reducer((ctx) => {
       seen.push(Object.keys(ctx.db).sort());
       ctx.db.user.insert({ identity: ctx.sender, online: true });
-      ctx.db.transfer_audit.insert({ id: 0n, amount: 5n });
+      ctx.db.transferAudit.insert({ id: 0n, amount: 5n });
       ctx.db.scores.insert({ player: 'ada', points: 3 });
     }),
   };
 
-  it('reaches schema({ User: table({ name: "user" }) }) as ctx.db.user, and only so', async () => {
+  it('reaches schema({ user: table({ name: "User" }) }) as ctx.db.user (its key), and only so', async () => {
     const test = createTestDatabase(m);
     await test.reducers.touch();
-    expect(seen.at(-1)).toEqual(['scores', 'transfer_audit', 'user']);
+    expect(seen.at(-1)).toEqual(['scores', 'transferAudit', 'user']);
     expect(test.db.user.identity.find(test.identity('default'))).toEqual({ identity: test.identity('default'), online: true });
     expect('User' in test.db).toBe(false);
+    expect(test.rows('User')).toHaveLength(1);
   });
 
-  it('reaches schema({ transfer_audit: table({ name: "transfer_audit" }) }) as ctx.db.transfer_audit', async () => {
+  it('reaches schema({ transferAudit: table({ name: "transfer_audit" }) }) as ctx.db.transferAudit, SQL name transfer_audit', async () => {
     const test = createTestDatabase(m);
     await test.reducers.touch();
-    expect([...test.db.transfer_audit.iter()]).toEqual([{ id: 1n, amount: 5n }]);
+    expect([...test.db.transferAudit.iter()]).toEqual([{ id: 1n, amount: 5n }]);
+    expect('transfer_audit' in test.db).toBe(false);
     expect(test.rows('transfer_audit')).toEqual([{ id: 1n, amount: 5n }]);
   });
 
@@ -264,8 +266,8 @@ describe('ScheduleAt values drive the schedule', () => {
     const m = {
       default: db,
       plan: db.reducer((ctx) => {
-        ctx.db.reminder_schedule.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.time(ctx.timestamp + 1_000n), text: 'once' });
-        ctx.db.reminder_schedule.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.interval(400n), text: 'every' });
+        ctx.db.reminder.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.time(ctx.timestamp.microsSinceUnixEpoch + 1_000n), text: 'once' });
+        ctx.db.reminder.insert({ scheduled_id: 0n, scheduled_at: ScheduleAt.interval(400n), text: 'every' });
       }),
       fire: db.reducer({ onSchedule: reminder }, { arg: reminder.rowType }, (_ctx, { arg }) => void ran.push(arg.text)),
     };

@@ -1,7 +1,7 @@
 import { SchemaError } from '../errors';
 import type { ReducerContext } from './handles';
 import { isReducerDef, REDUCER, Schema, type ReducerKind } from './schema';
-import type { TableSchema } from './table';
+import type { AnyTableDef, TableSchema } from './table';
 import type { FieldDesc } from './type-desc';
 
 /** A reducer of a loaded module, named by its export. */
@@ -40,6 +40,7 @@ export function loadModule(namespace: Readonly<Record<string, unknown>>): Module
   const lifecycle: Partial<Record<(typeof LIFECYCLE)[number], ModuleReducer>> = {};
   const exportedAs = new Map<unknown, string>();
   const scheduleBindings = new Map<string, string>();
+  const bySchedulesOption = tablesScheduling(schema);
   for (const name of Object.keys(namespace).sort()) {
     const value = namespace[name];
     if (!isReducerDef(value)) continue;
@@ -49,8 +50,12 @@ export function loadModule(namespace: Readonly<Record<string, unknown>>): Module
     if (first !== undefined) throw new SchemaError(`The same reducer is exported twice, as "${first}" and "${name}"; export it once`, { reducer: name });
     exportedAs.set(value, name);
     let scheduleTable: string | undefined;
-    if (info.scheduleTable !== undefined) {
-      const index = Object.values(schema.tableDefs).indexOf(info.scheduleTable);
+    const scheduleTableDef = info.scheduleTable ?? bySchedulesOption.get(value);
+    if (scheduleTableDef !== undefined && info.kind !== 'reducer' && info.kind !== 'scheduled') {
+      throw new SchemaError(`Reducer "${name}" is the ${info.kind} lifecycle reducer and cannot be scheduled by a table`, { reducer: name });
+    }
+    if (scheduleTableDef !== undefined) {
+      const index = Object.values(schema.tableDefs).indexOf(scheduleTableDef);
       const table = schema.tables[index];
       if (table === undefined) throw new SchemaError(`Reducer "${name}": its onSchedule table is not in the schema`, { reducer: name });
       scheduleTable = table.name;
@@ -63,13 +68,20 @@ export function loadModule(namespace: Readonly<Record<string, unknown>>): Module
       if (bound !== undefined) throw new SchemaError(`Table "${table.name}" schedules two reducers, "${bound}" and "${name}"`, { table: table.name, reducer: name });
       scheduleBindings.set(table.name, name);
     }
-    const reducer: ModuleReducer = { name, kind: info.kind, params: info.params, fn: info.fn, scheduleTable };
+    const reducer: ModuleReducer = { name, kind: scheduleTable === undefined ? info.kind : 'scheduled', params: info.params, fn: info.fn, scheduleTable };
     if (info.kind === 'init' || info.kind === 'clientConnected' || info.kind === 'clientDisconnected') {
       const other = lifecycle[info.kind];
       if (other !== undefined) throw new SchemaError(`The module defines ${info.kind} twice ("${other.name}" and "${name}")`, { reducer: name });
       lifecycle[info.kind] = reducer;
     }
     reducers.set(name, reducer);
+  }
+
+  for (const [target, def] of bySchedulesOption) {
+    if (!exportedAs.has(target)) {
+      const table = schema.tables[Object.values(schema.tableDefs).indexOf(def)]!.name;
+      throw new SchemaError(`Table "${table}" is scheduled ({ scheduled: () => reducer }), but that reducer is not exported from the module`, { table });
+    }
   }
 
   const tables = schema.tables.map((table): TableSchema => {
@@ -81,4 +93,19 @@ export function loadModule(namespace: Readonly<Record<string, unknown>>): Module
     return { ...table, scheduled: { reducer, atColumn: at[0].position } };
   });
   return { tables, reducers, init: lifecycle.init, clientConnected: lifecycle.clientConnected, clientDisconnected: lifecycle.clientDisconnected };
+}
+
+/** The reducers tables name with `scheduled: () => reducer`, each with its table. */
+function tablesScheduling(schema: Schema<any>): Map<unknown, AnyTableDef> {
+  const out = new Map<unknown, AnyTableDef>();
+  Object.entries(schema.tableDefs as Record<string, AnyTableDef>).forEach(([key, def], i) => {
+    const thunk = def.options.scheduled;
+    if (thunk === undefined) return;
+    const name = schema.tables[i]?.name ?? key;
+    const target: unknown = thunk();
+    if (!isReducerDef(target)) throw new SchemaError(`Table "${name}": scheduled must return a reducer of this module, got ${typeof target}`, { table: name });
+    if (out.has(target)) throw new SchemaError(`Table "${name}": its scheduled reducer is already scheduled by another table`, { table: name });
+    out.set(target, def);
+  });
+  return out;
 }

@@ -1,3 +1,4 @@
+import { TimeDuration, Timestamp } from '../values/time';
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../errors';
 import { Range } from './range';
@@ -358,10 +359,10 @@ describe('Range helpers', () => {
 
 describe('ScheduleAt helpers', () => {
   it('interval repeats every so many microseconds', () => {
-    expect(ScheduleAt.interval(100_000n)).toEqual({ tag: 'Interval', value: 100_000n });
+    expect(ScheduleAt.interval(100_000n)).toEqual({ tag: 'Interval', value: new TimeDuration(100_000n) });
   });
 
   it('time runs once at microseconds since the Unix epoch', () => {
-    expect(ScheduleAt.time(1_767_225_600_000_000n)).toEqual({ tag: 'Time', value: 1_767_225_600_000_000n });
+    expect(ScheduleAt.time(1_767_225_600_000_000n)).toEqual({ tag: 'Time', value: new Timestamp(1_767_225_600_000_000n) });
   });
 });

@@ -66,6 +66,14 @@ export class Schema<T extends Record<string, AnyTableDef>> {
   /** The resolved tables, in declaration order. */
   readonly tables: readonly TableSchema[];
 
+  /**
+   * The schema as a type, for {@link ReducerCtx}: `ReducerCtx<typeof spacetimedb.schemaType>`.
+   * At runtime, the table definitions by key.
+   */
+  get schemaType(): SchemaType<T> {
+    return { tables: this.tableDefs };
+  }
+
   constructor(readonly tableDefs: T) {
     const seen = new Map<string, string>();
     this.tables = Object.entries(tableDefs).map(([key, def]) => {
@@ -74,7 +82,7 @@ export class Schema<T extends Record<string, AnyTableDef>> {
       const other = seen.get(name);
       if (other !== undefined) throw new SchemaError(`Two tables are named "${name}" (keys "${other}" and "${key}")`, { table: name });
       seen.set(name, key);
-      return resolveTable(name, def);
+      return resolveTable(key, def);
     });
   }
 
@@ -116,7 +124,8 @@ export class Schema<T extends Record<string, AnyTableDef>> {
 }
 
 /**
- * Declares a module's tables. Table accessors in `ctx.db` are the tables' names.
+ * Declares a module's tables. A table's accessor in `ctx.db` (and `conn.db`) is its key here;
+ * its `name` option, when given, is its name in SQL.
  * Throws {@link SchemaError} for an invalid schema, naming table and column.
  * @example
  * const db = schema({ message });
@@ -130,6 +139,18 @@ export function schema<T extends Record<string, AnyTableDef>>(tables: T): Schema
 export function isReducerDef(value: unknown): value is ReducerDef<unknown> {
   return typeof value === 'function' && REDUCER in value;
 }
+
+/** What {@link Schema.schemaType} is: the tables by their keys in `schema({...})`. */
+export interface SchemaType<T extends Record<string, AnyTableDef> = Record<string, AnyTableDef>> {
+  readonly tables: T;
+}
+
+/**
+ * The reducer context of a schema, named as in SpacetimeDB, for helper functions that take `ctx`.
+ * @example
+ * function me(ctx: ReducerCtx<typeof spacetimedb.schemaType>) { return ctx.db.player.owner.find(ctx.sender); }
+ */
+export type ReducerCtx<S extends SchemaType<any>> = ReducerContext<DbOf<S['tables']>>;
 
 /**
  * The reducer context type of a schema, for helper functions that take `ctx`.

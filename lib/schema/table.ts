@@ -1,4 +1,5 @@
 import { codecFor } from '../codec/codec';
+import type { ReducerDef } from './schema';
 import { SchemaError } from '../errors';
 import { containsFloat, isIntegerKind, typeName, type FieldDesc, type TypeDesc } from './type-desc';
 import { TypeBuilder, type AnyTypeBuilder, type BuilderMap, type ColumnFlags, type IndexAlgorithm, type Infer, type InferObject } from './type-builders';
@@ -15,14 +16,32 @@ export interface IndexOption<C extends string = string> {
   readonly name?: string;
 }
 
+/** A constraint declared in the table options: SpacetimeDB's single-column `unique`. */
+export interface ConstraintOption<C extends string = string> {
+  /** Optional name of the constraint. */
+  readonly name?: string;
+  readonly constraint: 'unique';
+  /** The one column that must be unique. */
+  readonly columns: readonly [C];
+}
+
 /** Options of {@link table}. */
 export interface TableOptions<C extends string = string> {
-  /** The table's name in SQL and its accessor in `ctx.db`; defaults to its key in `schema({...})`. */
+  /** The table's name in SQL; defaults to its key in `schema({...})`, which is always its accessor in `ctx.db` and `conn.db`. */
   readonly name?: string;
   /** Public tables can be subscribed to by clients; private ones only read by reducers. Default false. */
   readonly public?: boolean;
   /** Multi-column indexes. */
   readonly indexes?: readonly IndexOption<C>[];
+  /** Unique constraints: the same as `.unique()` on the column. */
+  readonly constraints?: readonly ConstraintOption<C>[];
+  /**
+   * The reducer this schedule table runs (SpacetimeDB's older form of `reducer({ onSchedule })`):
+   * `scheduled: () => sendReminder`, where the reducer takes `{ arg: thisTable.rowType }`.
+   */
+  readonly scheduled?: () => ReducerDef<any, any>;
+  /** Event tables (rows delivered to subscribers, none kept) are not supported yet: `true` is refused. */
+  readonly event?: boolean;
 }
 
 /** One column of a resolved table. */
@@ -47,7 +66,10 @@ export interface IndexSchema {
 
 /** A table as the engine sees it: plain data. */
 export interface TableSchema {
+  /** The SQL name: the `name` option, else the key in `schema({...})`. */
   readonly name: string;
+  /** The key in `schema({...})`: the table's property in `ctx.db` and `conn.db`. */
+  readonly accessor: string;
   readonly public: boolean;
   readonly columns: readonly ColumnSchema[];
   /** Position of the primary-key column, if any. */
@@ -96,15 +118,40 @@ export type AnyTableDef = TableDef<string | undefined, BuilderMap, readonly Inde
  *   sent: t.timestamp(),
  * });
  */
-export function table<const N extends string | undefined, C extends BuilderMap, const I extends readonly IndexOption<keyof C & string>[] = []>(
-  options: TableOptions<keyof C & string> & { readonly name?: N; readonly indexes?: I },
-  columns: C,
-): TableDef<N, C, I> {
-  return new TableDef(options, columns);
+export function table<
+  const N extends string | undefined,
+  C extends BuilderMap,
+  const I extends readonly IndexOption<keyof C & string>[] = [],
+  const K extends readonly ConstraintOption<keyof C & string>[] = [],
+>(options: TableOptions<keyof C & string> & { readonly name?: N; readonly indexes?: I; readonly constraints?: K }, columns: C): TableDef<N, WithUnique<C, K[number]['columns'][0]>, I> {
+  const where = `table(${options.name === undefined ? '' : `"${options.name}"`})`;
+  if (options.event === true) throw new SchemaError(`${where}: event tables are not supported yet; use a table whose rows a scheduled reducer deletes`);
+  if (options.scheduled !== undefined && typeof options.scheduled !== 'function') throw new SchemaError(`${where}: scheduled must be a function returning the reducer: scheduled: () => myReducer`);
+  let withConstraints: BuilderMap = columns;
+  for (const c of options.constraints ?? []) {
+    const [column] = c.columns;
+    const builder = column === undefined ? undefined : columns[column];
+    if (c.constraint !== 'unique' || c.columns.length !== 1 || builder === undefined) {
+      throw new SchemaError(`${where}: constraint ${JSON.stringify(c)} must be { constraint: 'unique', columns: [oneColumnOfTheTable] }`, column === undefined ? {} : { column });
+    }
+    withConstraints = { ...withConstraints, [column!]: builder.unique() };
+  }
+  return new TableDef(options, withConstraints) as never;
 }
 
-/** Resolves and validates a table definition; throws {@link SchemaError} naming the table and column. */
-export function resolveTable(name: string, def: AnyTableDef): TableSchema {
+/** Columns `U` made unique, as `constraints: [{ constraint: 'unique', columns: [U] }]` does. */
+export type WithUnique<C extends BuilderMap, U> = [U] extends [never]
+  ? C
+  : string extends U
+    ? C
+    : { [P in keyof C]: P extends U ? (C[P] extends TypeBuilder<infer T, infer F> ? TypeBuilder<T, F & { unique: true; indexed: true }> : C[P]) : C[P] };
+
+/**
+ * Resolves and validates a table definition; throws {@link SchemaError} naming the table and column.
+ * @param accessor - the table's key in `schema({...})`; the SQL name is `def.options.name` or the key
+ */
+export function resolveTable(accessor: string, def: AnyTableDef): TableSchema {
+  const name = def.options.name ?? accessor;
   const fail = (message: string, column?: string): never => {
     throw new SchemaError(`Table "${name}"${column === undefined ? '' : `, column "${column}"`}: ${message}`, column === undefined ? { table: name } : { table: name, column });
   };
@@ -148,7 +195,7 @@ export function resolveTable(name: string, def: AnyTableDef): TableSchema {
     indexes.push({ accessor: option.accessor, columns: positions, unique: false, primary: false });
   }
   const rowType = { kind: 'object' as const, name, fields: columns.map(({ name: n, type }) => ({ name: n, type })) };
-  return { name, public: def.options.public ?? false, columns, primaryKey, indexes, rowType, scheduled: undefined };
+  return { name, accessor, public: def.options.public ?? false, columns, primaryKey, indexes, rowType, scheduled: undefined };
 }
 
 type Flags<B> = B extends TypeBuilder<any, infer F> ? F : never;

@@ -1,4 +1,8 @@
-import type { ConnectionId, FieldDesc, Identity, ScheduleAt as ScheduleAtValue, TypeDesc } from './type-desc';
+import type { FieldDesc, TypeDesc } from './type-desc';
+import type { ConnectionId } from '../values/connection-id';
+import type { Identity } from '../values/identity';
+import { TimeDuration, Timestamp } from '../values/time';
+import type { Uuid } from '../values/uuid';
 
 /** Type-level facts about a column, set by the modifiers. */
 export interface ColumnFlags {
@@ -94,8 +98,45 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** The object type described by a map of builders: `{ name: string; age: number }`. */
 export type InferObject<M extends BuilderMap> = Simplify<{ -readonly [K in keyof M]: Infer<M[K]> }>;
 
-/** The value of an `enum` type: one variant, `{ tag, value }`. */
-export type InferEnum<M extends BuilderMap> = { [K in keyof M & string]: { readonly tag: K; readonly value: Infer<M[K]> } }[keyof M & string];
+/** The payload of a variant that carries nothing: `t.unit()`. */
+export type Unit = Record<string, never>;
+
+type IsUnit<B> = [Infer<B>] extends [Unit] ? ([Unit] extends [Infer<B>] ? true : false) : false;
+
+/**
+ * The value of an `enum` type: one variant, `{ tag, value }`, or `{ tag }` for a variant without
+ * payload (`t.unit()`), as in SpacetimeDB. Writing `{ tag, value: {} }` for one is accepted too.
+ */
+export type InferEnum<M extends BuilderMap> = {
+  [K in keyof M & string]: IsUnit<M[K]> extends true ? { readonly tag: K } : { readonly tag: K; readonly value: Infer<M[K]> };
+}[keyof M & string];
+
+/** A `Result` value: `{ ok }` or `{ err }`. */
+export type InferResult<Ok, Err> = { readonly ok: Ok } | { readonly err: Err };
+
+/** The type name that marks an enum of `ok` / `err` as a `t.result(...)`: its values are `{ ok }` or `{ err }`. */
+export const RESULT_TYPE_NAME = 'Result';
+
+function enumOf(name: string, variants: BuilderMap | readonly string[]): TypeBuilder<any> {
+  if (Array.isArray(variants)) {
+    const units: BuilderMap = {};
+    for (const variant of variants) {
+      if (typeof variant !== 'string') throw new TypeError(`t.enum('${name}', [...]): variants must be strings, got ${typeof variant}`);
+      units[variant] = t.unit();
+    }
+    return enumOf(name, units);
+  }
+  for (const [variant, builder] of Object.entries(variants)) {
+    if (!(builder instanceof TypeBuilder)) throw new TypeError(`t.enum('${name}', ...): variant "${variant}" is not a type builder (use t.*, or t.unit() for none)`);
+  }
+  return new TypeBuilder({ kind: 'enum', name, variants: fieldsOf(variants as BuilderMap) });
+}
+
+/** `t.enum`: named sums by object of variants, or by array of variant names (all without payload). */
+interface EnumBuilder {
+  <M extends BuilderMap>(name: string, variants: M): TypeBuilder<InferEnum<M>>;
+  <const V extends readonly string[]>(name: string, variants: V): TypeBuilder<{ readonly tag: V[number] }>;
+}
 
 /** Field descriptors of a builder map, in declaration order. */
 export function fieldsOf(map: BuilderMap): FieldDesc[] {
@@ -127,22 +168,24 @@ export const t = {
   u32: prim<number>('u32'),
   u64: prim<bigint>('u64'),
   u128: prim<bigint>('u128'),
+  i256: prim<bigint>('i256'),
+  u256: prim<bigint>('u256'),
   f32: prim<number>('f32'),
   f64: prim<number>('f64'),
   /** Raw bytes as a `Uint8Array`. */
   bytes: prim<Uint8Array>('bytes'),
-  /** A caller's identity (64 hex digits). */
+  /** A caller's identity, as an {@link Identity}. */
   identity: prim<Identity>('identity'),
-  /** A connection id (32 hex digits). */
+  /** A connection id, as a {@link ConnectionId}. */
   connectionId: prim<ConnectionId>('connectionId'),
-  /** Microseconds since the Unix epoch, as a `bigint`. */
-  timestamp: prim<bigint>('timestamp'),
-  /** A duration in microseconds, as a `bigint`. */
-  timeDuration: prim<bigint>('timeDuration'),
+  /** A point in time (microseconds since the Unix epoch), as a {@link Timestamp}. */
+  timestamp: prim<Timestamp>('timestamp'),
+  /** A span of time in microseconds, as a {@link TimeDuration}. */
+  timeDuration: prim<TimeDuration>('timeDuration'),
   /** When a scheduled reducer runs; see {@link ScheduleAt}. */
-  scheduleAt: prim<ScheduleAtValue>('scheduleAt'),
-  /** A UUID in canonical lowercase form. */
-  uuid: prim<string>('uuid'),
+  scheduleAt: prim<ScheduleAt>('scheduleAt'),
+  /** A UUID, as a {@link Uuid}. */
+  uuid: prim<Uuid>('uuid'),
   /** The inner value or `undefined`. */
   option: <B extends AnyTypeBuilder>(inner: B): TypeBuilder<Infer<B> | undefined> =>
     new TypeBuilder({ kind: 'option', inner: inner.desc }),
@@ -152,20 +195,35 @@ export const t = {
   /** A named product type with exactly these fields. */
   object: <M extends BuilderMap>(name: string, fields: M): TypeBuilder<InferObject<M>> =>
     new TypeBuilder({ kind: 'object', name, fields: fieldsOf(fields) }),
-  /** A named sum type; values are `{ tag, value }`. Use `t.unit()` for a variant without payload. */
-  enum: <M extends BuilderMap>(name: string, variants: M): TypeBuilder<InferEnum<M>> =>
-    new TypeBuilder({ kind: 'enum', name, variants: fieldsOf(variants) }),
+  /**
+   * A named sum type; values are `{ tag, value }`, or `{ tag }` for a variant without payload
+   * (`t.unit()`). `t.enum('Phase', ['Active', 'Results'])` declares variants without payload by name.
+   */
+  enum: ((name: string, variants: BuilderMap | readonly string[]) => enumOf(name, variants)) as EnumBuilder,
+  /** A row (product) type, optionally named: `t.row({ x: t.i32() })` or `t.row('Point', { ... })`. */
+  row: (<M extends BuilderMap>(nameOrFields: string | M, fields?: M): TypeBuilder<InferObject<M>> =>
+    typeof nameOrFields === 'string'
+      ? new TypeBuilder({ kind: 'object', name: nameOrFields, fields: fieldsOf(fields ?? {}) })
+      : new TypeBuilder({ kind: 'object', name: 'row', fields: fieldsOf(nameOrFields) })) as {
+    <M extends BuilderMap>(fields: M): TypeBuilder<InferObject<M>>;
+    <M extends BuilderMap>(name: string, fields: M): TypeBuilder<InferObject<M>>;
+  },
+  /** Raw bytes as a `Uint8Array`: the same as {@link t.bytes}, by SpacetimeDB's name. */
+  byteArray: prim<Uint8Array>('bytes'),
+  /** A success or a failure: values are `{ ok: value }` or `{ err: error }`. */
+  result: <Ok extends AnyTypeBuilder, Err extends AnyTypeBuilder>(ok: Ok, err: Err): TypeBuilder<InferResult<Infer<Ok>, Infer<Err>>> =>
+    new TypeBuilder({ kind: 'enum', name: RESULT_TYPE_NAME, variants: [{ name: 'ok', type: ok.desc }, { name: 'err', type: err.desc }] }),
   /** The empty object: the payload of an enum variant that carries nothing. */
   unit: (): TypeBuilder<Record<string, never>> => new TypeBuilder({ kind: 'object', name: 'unit', fields: [] }),
 } as const;
 
-/** When a scheduled reducer runs: `{ tag: 'Interval' | 'Time', value: micros }`. */
-export type ScheduleAt = ScheduleAtValue;
+/** When a scheduled reducer runs: every `Interval`, or once at a `Time`. */
+export type ScheduleAt = { readonly tag: 'Interval'; readonly value: TimeDuration } | { readonly tag: 'Time'; readonly value: Timestamp };
 
 /** Values for {@link t.scheduleAt} columns. */
 export const ScheduleAt = {
   /** Run repeatedly, every `micros` microseconds. */
-  interval: (micros: bigint): ScheduleAt => ({ tag: 'Interval', value: micros }),
+  interval: (micros: bigint): ScheduleAt => ({ tag: 'Interval', value: new TimeDuration(micros) }),
   /** Run once, at `micros` microseconds since the Unix epoch. */
-  time: (micros: bigint): ScheduleAt => ({ tag: 'Time', value: micros }),
+  time: (micros: bigint): ScheduleAt => ({ tag: 'Time', value: new Timestamp(micros) }),
 } as const;

@@ -7,9 +7,9 @@
 /** Kinds whose JS value is a `number`. */
 export const NUMBER_KINDS = ['i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'f32', 'f64'] as const;
 /** Kinds whose JS value is a `bigint`. `timestamp` and `timeDuration` are microseconds. */
-export const BIGINT_KINDS = ['i64', 'i128', 'u64', 'u128', 'timestamp', 'timeDuration'] as const;
+export const BIGINT_KINDS = ['i64', 'i128', 'i256', 'u64', 'u128', 'u256', 'timestamp', 'timeDuration'] as const;
 /** Integer kinds, in both representations; only these may be `autoInc`. */
-export const INTEGER_KINDS = ['i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'i64', 'i128', 'u64', 'u128'] as const;
+export const INTEGER_KINDS = ['i8', 'i16', 'i32', 'u8', 'u16', 'u32', 'i64', 'i128', 'i256', 'u64', 'u128', 'u256'] as const;
 /** Floating-point kinds; these cannot be indexed (NaN and -0 make equality unreliable). */
 export const FLOAT_KINDS = ['f32', 'f64'] as const;
 
@@ -73,11 +73,13 @@ export const INTEGER_BOUNDS: Readonly<Record<(typeof INTEGER_KINDS)[number], rea
   i32: [-(2n ** 31n), 2n ** 31n - 1n],
   i64: [-(2n ** 63n), 2n ** 63n - 1n],
   i128: [-(2n ** 127n), 2n ** 127n - 1n],
+  i256: [-(2n ** 255n), 2n ** 255n - 1n],
   u8: [0n, 2n ** 8n - 1n],
   u16: [0n, 2n ** 16n - 1n],
   u32: [0n, 2n ** 32n - 1n],
   u64: [0n, 2n ** 64n - 1n],
   u128: [0n, 2n ** 128n - 1n],
+  u256: [0n, 2n ** 256n - 1n],
 };
 
 /** True when values of this kind are JS numbers. */

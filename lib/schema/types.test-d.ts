@@ -6,7 +6,10 @@ import { Range } from './range';
 import { schema, type ContextOf } from './schema';
 import { table, type InsertOf, type RowOf } from './table';
 import { ScheduleAt, t, type Infer, type TypeBuilder } from './type-builders';
-import type { ConnectionId, Identity } from './type-desc';
+import type { ConnectionId } from '../values/connection-id';
+import type { Identity } from '../values/identity';
+import type { TimeDuration, Timestamp } from '../values/time';
+import type { Uuid } from '../values/uuid';
 
 const score = table(
   { name: 'score', public: true, indexes: [{ accessor: 'by_game_points', algorithm: 'btree', columns: ['game', 'points'] }] },
@@ -60,13 +63,13 @@ describe('row types are inferred from the builders', () => {
     expectTypeOf<Infer<ReturnType<typeof t.i64>>>().toEqualTypeOf<bigint>();
     expectTypeOf<Infer<ReturnType<typeof t.u128>>>().toEqualTypeOf<bigint>();
     expectTypeOf<Infer<ReturnType<typeof t.i128>>>().toEqualTypeOf<bigint>();
-    expectTypeOf<Infer<ReturnType<typeof t.timestamp>>>().toEqualTypeOf<bigint>();
-    expectTypeOf<Infer<ReturnType<typeof t.timeDuration>>>().toEqualTypeOf<bigint>();
+    expectTypeOf<Infer<ReturnType<typeof t.timestamp>>>().toEqualTypeOf<Timestamp>();
+    expectTypeOf<Infer<ReturnType<typeof t.timeDuration>>>().toEqualTypeOf<TimeDuration>();
     expectTypeOf<Infer<ReturnType<typeof t.bytes>>>().toEqualTypeOf<Uint8Array>();
     expectTypeOf<Infer<ReturnType<typeof t.identity>>>().toEqualTypeOf<Identity>();
     expectTypeOf<Infer<ReturnType<typeof t.connectionId>>>().toEqualTypeOf<ConnectionId>();
     expectTypeOf<Infer<ReturnType<typeof t.scheduleAt>>>().toEqualTypeOf<ScheduleAt>();
-    expectTypeOf<Infer<ReturnType<typeof t.uuid>>>().toEqualTypeOf<string>();
+    expectTypeOf<Infer<ReturnType<typeof t.uuid>>>().toEqualTypeOf<Uuid>();
   });
 
   it('keeps the value type through column modifiers', () => {
@@ -88,8 +91,19 @@ describe('row types are inferred from the builders', () => {
     expectTypeOf<Infer<typeof shape>>().toEqualTypeOf<
       | { readonly tag: 'circle'; readonly value: number }
       | { readonly tag: 'square'; readonly value: number }
-      | { readonly tag: 'none'; readonly value: Record<string, never> }
+      | { readonly tag: 'none' }
     >();
+  });
+
+  it('types the SpacetimeDB builders: array-form enums, t.row, t.byteArray, t.result, t.i256 / t.u256', () => {
+    const phase = t.enum('Phase', ['Active', 'Results']);
+    expectTypeOf<Infer<typeof phase>>().toEqualTypeOf<{ readonly tag: 'Active' | 'Results' }>();
+    expectTypeOf<Infer<ReturnType<typeof t.row<{ x: TypeBuilder<number> }>>>>().toEqualTypeOf<{ x: number }>();
+    expectTypeOf<Infer<ReturnType<typeof t.byteArray>>>().toEqualTypeOf<Uint8Array>();
+    const outcome = t.result(t.string(), t.u32());
+    expectTypeOf<Infer<typeof outcome>>().toEqualTypeOf<{ readonly ok: string } | { readonly err: number }>();
+    expectTypeOf<Infer<ReturnType<typeof t.i256>>>().toEqualTypeOf<bigint>();
+    expectTypeOf<Infer<ReturnType<typeof t.u256>>>().toEqualTypeOf<bigint>();
   });
 
   it('gives a table its row type', () => {
@@ -207,19 +221,19 @@ describe('index handles', () => {
   });
 
   it('gives every table the whole-table operations', () => {
-    expectTypeOf(ctx.db.tick_schedule).toExtend<TableHandle<RowOf<typeof tick.columns>, InsertOf<typeof tick.columns>>>();
+    expectTypeOf(ctx.db.tick).toExtend<TableHandle<RowOf<typeof tick.columns>, InsertOf<typeof tick.columns>>>();
     expectTypeOf(ctx.db.score.count()).toEqualTypeOf<number>();
     expectTypeOf(ctx.db.score.delete).parameter(0).toEqualTypeOf<Score>();
   });
 });
 
 describe('table accessors', () => {
-  it('reaches a table by its name option, not its schema key', () => {
-    const User = table({ name: 'user' }, { identity: t.identity().primaryKey() });
+  it('reaches a table by its schema key, not its name option (the SQL name)', () => {
+    const user = table({ name: 'User' }, { identity: t.identity().primaryKey() });
     const audit = table({ name: 'transfer_audit' }, { id: t.u64().primaryKey().autoInc() });
-    const s = schema({ User, transfer_audit: audit });
+    const s = schema({ user, transferAudit: audit });
     type Db = ContextOf<typeof s>['db'];
-    expectTypeOf<keyof Db>().toEqualTypeOf<'user' | 'transfer_audit'>();
+    expectTypeOf<keyof Db>().toEqualTypeOf<'user' | 'transferAudit'>();
     expectTypeOf<Db['user']['identity']['find']>().returns.toEqualTypeOf<{ identity: Identity } | null>();
   });
 
@@ -257,12 +271,12 @@ describe('table accessors', () => {
   });
 
   it('types the test database the same way', () => {
-    const User = table({ name: 'user' }, { identity: t.identity().primaryKey() });
-    const s = schema({ User, scores: table({}, { points: t.u32().index() }) });
+    const user = table({ name: 'User' }, { identity: t.identity().primaryKey() });
+    const s = schema({ user, scores: table({}, { points: t.u32().index() }) });
     const tdb = createTestDatabase({ default: s });
     expectTypeOf(tdb.db.user.identity.find(owner)).toEqualTypeOf<{ identity: Identity } | null>();
     expectTypeOf(tdb.db.scores.points.filter(1)).toEqualTypeOf<IterableIterator<{ points: number }>>();
-    // @ts-expect-error the accessor is "user", not the key "User"
+    // @ts-expect-error the accessor is the key "user", not the SQL name "User"
     void tdb.db.User;
   });
 });
@@ -287,18 +301,21 @@ describe('reducers', () => {
     expectTypeOf<CallableReducerName<typeof m>>().toEqualTypeOf<'add_score' | 'resetAll'>();
     expectTypeOf<ReducerArgs<typeof m, 'add_score'>>().toEqualTypeOf<{ game: number; points: bigint; note: string | undefined }>();
     const tdb = createTestDatabase(m);
+    type AddScore = (args: { game: number; points: bigint | number; note: string | undefined }, options?: CallOptions) => Promise<void>;
     expectTypeOf(tdb.reducers).toEqualTypeOf<{
-      readonly add_score: (args: { game: number; points: bigint; note: string | undefined }, options?: CallOptions) => Promise<void>;
+      readonly add_score: AddScore;
       readonly resetAll: (args?: {}, options?: CallOptions) => Promise<void>;
-    }>();
+    } & { readonly addScore: AddScore }>();
   });
 
   it('refuses wrong arguments to tdb.reducers and tdb.call', () => {
     const tdb = createTestDatabase(m);
     void tdb.reducers.add_score({ game: 1, points: 2n, note: undefined }, { sender: owner });
     void tdb.reducers.resetAll();
-    // @ts-expect-error points is a bigint
-    void tdb.reducers.add_score({ game: 1, points: 2, note: undefined });
+    // an i64 argument may be a safe JS integer
+    void tdb.reducers.addScore({ game: 1, points: 2, note: undefined });
+    // @ts-expect-error points is a bigint or a number
+    void tdb.reducers.add_score({ game: 1, points: '2', note: undefined });
     // @ts-expect-error no argument "color"
     void tdb.reducers.add_score({ game: 1, points: 2n, note: undefined, color: 'red' });
     // @ts-expect-error game is required
@@ -358,7 +375,10 @@ describe('ContextOf', () => {
     expectTypeOf<Ctx>().toExtend<ReducerContext>();
     expectTypeOf<Ctx['db']['score']['id']['find']>().returns.toEqualTypeOf<Score | null>();
     expectTypeOf<Ctx['sender']>().toEqualTypeOf<Identity>();
-    expectTypeOf<Ctx['timestamp']>().toEqualTypeOf<bigint>();
+    expectTypeOf<Ctx['timestamp']>().toEqualTypeOf<Timestamp>();
+    expectTypeOf<Ctx['databaseIdentity']>().toEqualTypeOf<Identity>();
+    expectTypeOf<Ctx['senderAuth']['isInternal']>().toEqualTypeOf<boolean>();
+    expectTypeOf<ReturnType<Ctx['newUuidV7']>>().toEqualTypeOf<Uuid>();
     expectTypeOf<Ctx['connectionId']>().toEqualTypeOf<ConnectionId | null>();
     function byOwner(c: ContextOf<typeof db>, who: Identity) {
       return c.db.score.owner.find(who);

@@ -101,7 +101,7 @@ describe('the inventory race and the gold transfer', () => {
 
   it('fills a column default when the insert leaves it out', async () => {
     const test = createTestDatabase(inventory);
-    await test.engine.call({ reducer: 'create_player', args: { player_id: 9, name: 'Zed', gold: 0 }, sender: test.identity('z'), connectionId: null, timestamp: 0n, seed: 0n });
+    await test.engine.call({ reducer: 'create_player', args: { player_id: 9, name: 'Zed', gold: 0 }, sender: test.identity('z').toHexString() as never, connectionId: null, timestamp: 0n, seed: 0n });
     expect(test.db.player.player_id.find(9)?.gold).toBe(0);
   });
 });

@@ -4,8 +4,13 @@ import { Engine, type CallMeta, type CallOutcome, type CallRequest, type LogReco
 import type { SubscriptionChange } from '../query/live-plan';
 import { QueryEngine } from '../query/query-engine';
 import { loadModule } from '../schema/module';
+import { withCamelCaseAliases } from '../schema/names';
 import type { CallableReducerName, CallOptions, ModuleDb, ReducerArgs, ReducerCalls } from '../schema/module-types';
-import type { ConnectionId, Identity } from '../schema/type-desc';
+import type { ConnectionId as ConnectionIdHex, Identity as IdentityHex } from '../schema/type-desc';
+import { ConnectionId } from '../values/connection-id';
+import { Identity } from '../values/identity';
+import { rowForms } from '../values/row-forms';
+import { Timestamp } from '../values/time';
 import type { Row } from '../store/index-store';
 import { stateHash } from '../store/state-hash';
 
@@ -33,7 +38,7 @@ export interface TestDatabase<M> {
   call<K extends CallableReducerName<M>>(name: K, args: ReducerArgs<M, K>, options?: CallOptions): Promise<void>;
   /** A stable identity for a test user: the same label always gives the same identity. */
   identity(label: string): Identity;
-  /** All rows of a table, by table name, in table order. */
+  /** All rows of a table, by its SQL name, in table order, with value classes as `ctx.db` gives them. */
   rows(table: string): Row[];
   /**
    * Runs a one-off SQL query, private tables included; rows are objects keyed by
@@ -52,8 +57,8 @@ export interface TestDatabase<M> {
   connect(options?: CallOptions): Promise<void>;
   /** Runs `clientDisconnected` for a client. */
   disconnect(options?: CallOptions): Promise<void>;
-  /** The current clock, in microseconds. */
-  readonly now: bigint;
+  /** The current clock. */
+  readonly now: Timestamp;
   /** Moves the clock forward and runs every scheduled reducer that falls due, in order; resolves with how many ran. */
   advanceTime(micros: bigint | number): Promise<number>;
   /** A hash of the whole state: equal contents, equal hash. */
@@ -87,9 +92,9 @@ export function createTestDatabase<M extends object>(module: M, options: TestDat
   const logs: LogRecord[] = [];
   const identity = (label: string): Identity => {
     const bytes = new TextEncoder().encode(label);
-    return [1, 2, 3, 4].map((seed) => hashBytes(bytes, seed)).join('') as Identity;
+    return new Identity([1, 2, 3, 4].map((seed) => hashBytes(bytes, seed)).join(''));
   };
-  const engine = new Engine(loadModule(module as Record<string, unknown>), { identity: identity('module'), log: (r) => logs.push(r) });
+  const engine = new Engine(loadModule(module as Record<string, unknown>), { identity: identity('module').toHexString() as IdentityHex, log: (r) => logs.push(r) });
   const queries = new QueryEngine(engine.store);
   engine.onCommit((diff) => queries.applyDiff(diff));
   const defaultSender = options.sender ?? identity('default');
@@ -99,11 +104,11 @@ export function createTestDatabase<M extends object>(module: M, options: TestDat
   const meta = (o: CallOptions = {}): CallMeta => {
     calls += 1n;
     const seed = ((options.seed ?? 0n) + calls * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
-    return { sender: o.sender ?? defaultSender, connectionId: o.connectionId ?? (null as ConnectionId | null), timestamp: now, seed };
+    return { sender: hexOf(o.sender ?? defaultSender), connectionId: o.connectionId instanceof ConnectionId ? (o.connectionId.toHexString() as ConnectionIdHex) : null, timestamp: now, seed };
   };
   const settle = (outcome: CallOutcome | undefined): Promise<void> =>
     outcome === undefined || outcome.ok ? Promise.resolve() : Promise.reject(outcome.error);
-  const call = (name: string, args: unknown, o?: CallOptions): Promise<void> => settle(engine.call({ ...meta(o), reducer: name, args: args ?? {} }));
+  const call = (name: string, args: unknown, o?: CallOptions): Promise<void> => settle(engine.call({ ...meta(o), reducer: name, args: engine.storedArgs(name, args ?? {}) }));
 
   const init = engine.init(meta());
   if (init !== undefined && !init.ok) throw init.error;
@@ -114,23 +119,27 @@ export function createTestDatabase<M extends object>(module: M, options: TestDat
   }
 
   return {
-    reducers: reducerCalls<ReducerCalls<M, CallOptions>>(reducers),
+    reducers: reducerCalls<ReducerCalls<M, CallOptions>>(withCamelCaseAliases(reducers), Object.keys(reducers)),
     db: engine.db as ModuleDb<M>,
     call: (name, args, o) => call(name, args, o),
     identity,
-    rows: (table) => engine.rows(table),
+    rows(table) {
+      const toApi = rowForms(engine.store.table(table).schema).toApi;
+      const rows = engine.rows(table);
+      return toApi === undefined ? rows : rows.map(toApi);
+    },
     sql(query, o = {}) {
-      const { columns, rows } = queries.query(query, { sender: o.sender ?? defaultSender }, { allowPrivate: true });
+      const { columns, rows } = queries.query(query, { sender: hexOf(o.sender ?? defaultSender) }, { allowPrivate: true });
       return rows.map((values) => Object.fromEntries(columns.map((name, i) => [name, values[i]])));
     },
     subscribe(query, onChange, o = {}) {
-      const { rows, unsubscribe } = queries.subscribe(query, { sender: o.sender ?? defaultSender }, onChange, { allowPrivate: true });
+      const { rows, unsubscribe } = queries.subscribe(query, { sender: hexOf(o.sender ?? defaultSender) }, onChange, { allowPrivate: true });
       return { rows, unsubscribe };
     },
     connect: (o) => settle(engine.lifecycle('clientConnected', meta(o))),
     disconnect: (o) => settle(engine.lifecycle('clientDisconnected', meta(o))),
     get now() {
-      return now;
+      return new Timestamp(now);
     },
     async advanceTime(micros) {
       const target = now + BigInt(micros);
@@ -149,3 +158,5 @@ export function createTestDatabase<M extends object>(module: M, options: TestDat
     engine,
   };
 }
+
+const hexOf = (identity: Identity): IdentityHex => identity.toHexString() as IdentityHex;

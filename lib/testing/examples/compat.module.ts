@@ -1,28 +1,28 @@
-// A module written the way SpacetimeDB 2.x TypeScript modules are (schema keys in
-// PascalCase, accessors by table name, console logging, lifecycle, bigint columns
+// A module written the way SpacetimeDB 2.x TypeScript modules are (accessors by schema
+// key, SQL names by the name option, console logging, lifecycle, bigint columns
 // compared with number literals, iteration while deleting). Only the import differs.
 import { schema, SenderError, t, table } from '../../index';
 
-const User = table({ name: 'user', public: true }, {
+const user = table({ name: 'user', public: true }, {
   identity: t.identity().primaryKey(),
   name: t.string().optional(),
   online: t.bool(),
 });
 
-const Message = table({ name: 'message', public: true }, {
+const message = table({ name: 'message', public: true }, {
   sender: t.identity(),
   sent: t.timestamp(),
   text: t.string(),
 });
 
 const spacetimedb = schema({
-  User,
-  Message,
+  user,
+  message,
   accounts: table({ name: 'accounts', public: true }, {
     id: t.u32().primaryKey().index('hash'),
     balance: t.i64(),
   }),
-  transfer_audit: table({ name: 'transfer_audit' }, {
+  transferAudit: table({ name: 'transfer_audit' }, {
     id: t.u64().primaryKey().autoInc(),
     from: t.u32(),
     to: t.u32(),
@@ -78,6 +78,6 @@ export const transfer_with_audit = spacetimedb.reducer(
     if (fromRow.balance < amount) throw new SenderError('insufficient_funds');
     byId.update({ id: from, balance: fromRow.balance - amount });
     byId.update({ id: to, balance: toRow.balance + amount });
-    ctx.db.transfer_audit.insert({ id: 0n, from, to, amount, ts: ctx.timestamp });
+    ctx.db.transferAudit.insert({ id: 0n, from, to, amount, ts: ctx.timestamp });
   },
 );
