@@ -9,6 +9,7 @@ export type { TableOptions, IndexOption, ConstraintOption, TableSchema, ColumnSc
 export { schema, Schema } from './schema/schema';
 export type { ReducerDef, ReducerKind, ReducerFn, ScheduleOptions, ContextOf, ReducerCtx, SchemaType } from './schema/schema';
 export { loadModule } from './schema/module';
+export { MAX_ARGUMENT_BYTES } from './codec/args';
 export type { ModuleDef, ModuleReducer } from './schema/module';
 export type { CallOptions, CallArgs, ModuleDb, ReducerCalls, ReducerArgs, CallableReducerName, TablesOf } from './schema/module-types';
 export { Range } from './schema/range';
