@@ -61,7 +61,8 @@ try {
     const timer = setTimeout(() => reject(new Error(`vite preview did not start:\n${output}`)), 30_000);
     const listen = (chunk) => {
       output += chunk;
-      if (output.includes(`:${port}`)) (clearTimeout(timer), resolvePromise());
+      // Vite colours the port (bold) when it thinks it writes to a terminal, as under CI=true: match without the colour codes.
+      if (output.replace(/\x1b\[[0-9;]*m/g, '').includes(`:${port}`)) (clearTimeout(timer), resolvePromise());
     };
     server.stdout.on('data', listen);
     server.stderr.on('data', listen);
