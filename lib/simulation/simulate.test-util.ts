@@ -6,6 +6,7 @@
  * `simulate(seed)` throws an error naming the seed, the step and the broken
  * invariant, with the command that replays it.
  */
+import { decodeEntries, GENESIS } from '../log/entry';
 import { replayFromScratch } from '../log/replay';
 import { MemoryStorage } from '../log/memory-storage';
 import { seededRandom } from '../replication/fake-network.test-util';
@@ -151,7 +152,6 @@ async function checkCaught(world: World): Promise<number | undefined> {
   const storage = new MemoryStorage('replay', world.authority.data);
   const rolls = new Set<number>();
   for (const segment of world.authority.data.segments) {
-    const { decodeEntries, GENESIS } = await import('../log/entry');
     for (const { entry } of decodeEntries(segment.bytes, GENESIS).entries) if (entry.reducer === 'roll' && entry.outcome.ok) rolls.add(entry.seq);
   }
   for (const { divergence } of world.divergences) {
