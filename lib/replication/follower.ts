@@ -144,6 +144,13 @@ export class Follower {
     return this.divergence;
   }
 
+  /** How many calls are forwarded and not yet in the log (without listing them). */
+  get waitingCount(): number {
+    let count = 0;
+    for (const calls of this.outbox.values()) count += calls.size;
+    return count;
+  }
+
   /** Calls forwarded and not yet in the log. */
   get waiting(): readonly Call[] {
     return [...this.outbox.values()].flatMap((calls) => [...calls.values()]);
@@ -160,8 +167,11 @@ export class Follower {
   forward(call: Call): void {
     if (this.closed) return;
     this.keep(call);
-    if (this.serverValue === undefined) this.options.onOutbox?.(this.waiting);
-    this.options.onProgress?.();
+    // Offline the outbox is stored, and the status shows it; online its count is read when asked (see `waitingCount`).
+    if (this.serverValue === undefined) {
+      this.options.onOutbox?.(this.waiting);
+      this.options.onProgress?.();
+    }
     this.unsent.push(call);
     if (this.unsent.length === 1) queueMicrotask(() => this.sendUnsent());
   }

@@ -91,7 +91,7 @@ export class LogServer {
   private sendEntries(entries: readonly LogEntry[], to: string | undefined, afterSeq = entries[0]!.seq - 1): void {
     if (this.closed) return;
     const lastSeq = afterSeq + entries.length;
-    const bytes = entries.length === 0 ? new Uint8Array(0) : encodeEntries(entries);
+    const bytes = encodedBatch(entries);
     this.link.send({ type: 'entries', epoch: this.log.epoch, firstSeq: afterSeq + 1, lastSeq, bytes, target: Math.max(lastSeq, this.log.durableSeq) }, to);
   }
 
@@ -110,4 +110,15 @@ export class LogServer {
     if (snapshot === undefined || this.closed) return;
     this.link.send({ type: 'snapshot', epoch: log.epoch, seq: snapshot.seq, chunks: snapshot.chunks, target: log.durableSeq }, to);
   }
+}
+
+/**
+ * A durable batch's bytes, encoded once: the authority's leading tab serves the same batch on
+ * the tab link and on the room's link (both servers get the same array from the log).
+ */
+const encoded = new WeakMap<readonly LogEntry[], Uint8Array>();
+function encodedBatch(entries: readonly LogEntry[]): Uint8Array {
+  let bytes = encoded.get(entries);
+  if (bytes === undefined) encoded.set(entries, (bytes = encodeEntries(entries)));
+  return bytes;
 }

@@ -23,7 +23,7 @@ export function startStallCheck({ follower, timers, everyMs }: StallCheckDeps, s
     everyMs,
     () => {
       const seq = follower.seq;
-      if ((follower.waiting.length > 0 || follower.lag > 0 || follower.state !== 'connected') && seq === seen) follower.nudge();
+      if ((follower.waitingCount > 0 || follower.lag > 0 || follower.state !== 'connected') && seq === seen) follower.nudge();
       seen = seq;
     },
     signal,

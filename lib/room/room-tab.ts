@@ -74,6 +74,8 @@ interface StoredRoom {
 
 /** A {@link TabRoom}: give it to `Tab.open({ room })`. */
 export function tabRoom(options: TabRoomOptions): TabRoom {
+  /** A member's follower while this tab leads: the calls waiting are counted when the status is read. */
+  let following: Follower | undefined;
   let status: RoomStatus = { name: options.name, role: undefined, state: 'offline', authority: options.authority, peers: 0, target: 0, waiting: 0, fetched: 0, error: undefined };
   const timers = options.timers ?? realTimers;
   const write = (log: LeaderLog, meta: Record<string, unknown>): void => {
@@ -157,14 +159,15 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
           onProgress: () => {
             const state = follower.state;
             if (state === 'connected') everConnected = true;
-            if (persisted > 0 && follower.waiting.length === 0) {
+            if (persisted > 0 && follower.waitingCount === 0) {
               persisted = 0;
               write(log, { 'room-outbox': [] });
             }
-            update({ state: state === 'offline' && everConnected ? 'reconnecting' : state, authority: room.authority, target: follower.target, waiting: follower.waiting.length, fetched: follower.fetched, error: follower.error?.message }, room);
+            update({ state: state === 'offline' && everConnected ? 'reconnecting' : state, authority: room.authority, target: follower.target, waiting: follower.waitingCount, fetched: follower.fetched, error: follower.error?.message }, room);
           },
         });
         relay = new Relay(log, (call) => follower.forward(call));
+        following = follower;
         const stop = new AbortController();
         startStallCheck({ follower, timers, everyMs: options.stallCheckMs ?? 3000 }, stop.signal);
         const off = room.onPeer(() => update({}, room));
@@ -174,6 +177,7 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
           detach() {
             off();
             stop.abort();
+            if (following === follower) following = undefined;
             follower.close();
             relay?.close();
             room.close();
@@ -184,5 +188,5 @@ export function tabRoom(options: TabRoomOptions): TabRoom {
     };
   };
 
-  return { prepare, status: () => status };
+  return { prepare, status: () => (following === undefined ? status : { ...status, waiting: following.waitingCount }) };
 }
