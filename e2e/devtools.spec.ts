@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { freshName } from './harness';
+import { freshName, pageReady } from './harness';
 
 /** What the devtools test page puts on `window` (see e2e/pages/devtools.ts). */
 declare const conn: { reducers: Record<string, (args: Record<string, unknown>) => Promise<void>> };
@@ -9,7 +9,7 @@ declare function dump(sql: string): Promise<string>;
 /** Opens the test page on database `db` with the panel shown on `tab`. */
 async function openPanel(page: Page, db: string, tab: string): Promise<void> {
   await page.goto(`/e2e/pages/devtools.html?db=${encodeURIComponent(db)}&tab=${tab}`);
-  await expect(page.locator('#status')).toHaveText('ready');
+  await pageReady(page);
   await expect(page.locator('.lockstep-devtools')).toBeVisible();
 }
 

@@ -54,10 +54,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Waits until a test page says `ready`. The first visit to a page makes the Vite dev server
+ * transform its modules, which takes seconds on a loaded 2-core machine: this waits for
+ * readiness, it does not time anything.
+ */
+export async function pageReady(page: Page): Promise<void> {
+  await expect(page.locator('#status')).toHaveText('ready', { timeout: 30_000 });
+}
+
 /** Opens the harness page and waits until it is ready. */
 export async function harness(page: Page): Promise<void> {
   await page.goto('/e2e/pages/runtime.html');
-  await expect(page.locator('#status')).toHaveText('ready');
+  await pageReady(page);
 }
 
 let counter = 0;

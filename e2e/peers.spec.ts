@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startSignalRelay, type RunningSignalRelay } from '../lib/signal/index';
-import { converge, freshName, harness, type Harness } from './harness';
+import { converge, freshName, harness, pageReady, type Harness } from './harness';
 
 // Browsers in a room: separate browser contexts (separate storage, separate Web Locks) joined through a
 // signaling relay on 127.0.0.1; the first to join is the room's authority. Pages run e2e/pages/tabs.module.ts.
@@ -244,7 +244,7 @@ test('forged calls, a peer posing as the authority and entries it signed are ref
   await context.grantPermissions(['camera', 'microphone']);
   const m = await context.newPage();
   await m.goto('/e2e/pages/mallory.html');
-  await expect(m.locator('#status')).toHaveText('ready');
+  await pageReady(m);
   await m.evaluate(([url, name]) => (window as unknown as { mallory: { join(u: string, n: string, c: number): Promise<string> } }).mallory.join(url, name, 2), [relay.url, room] as const);
   const forged = await m.evaluate(async (seq) => {
     type Mallory = Record<string, (...args: never[]) => unknown>;

@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { startSignalRelay, type RunningSignalRelay } from '../lib/signal/index';
 import type { Received } from './pages/room';
+import { pageReady } from './harness';
 
 /** Separate browser contexts are separate browsers as far as WebRTC is concerned. */
 interface Peer {
@@ -30,7 +31,7 @@ async function joinAs(browser: Browser, room: string, id: string): Promise<Peer>
   await context.grantPermissions(['camera', 'microphone']);
   const page = await context.newPage();
   await page.goto('/e2e/pages/room.html');
-  await expect(page.locator('#status')).toHaveText('ready');
+  await pageReady(page);
   await page.evaluate(([url, r, peer]) => window.roomPage.join(url, r, peer), [relay.url, room, id] as const);
   return { id, page, context };
 }

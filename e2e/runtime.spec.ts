@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { freshName, harness, type Harness } from './harness';
+import { freshName, harness, pageReady, type Harness } from './harness';
 
 declare const rt: Harness;
 
@@ -51,7 +51,7 @@ test('data survives a reload and init runs once', async ({ page }) => {
   for (const text of ['one', 'two', 'three']) expect(await page.evaluate((t) => rt.call('add_note', { text: t }), text)).toEqual({ ok: true });
   const before = await page.evaluate(() => rt.inspect());
   await page.reload();
-  await expect(page.locator('#status')).toHaveText('ready');
+  await pageReady(page);
   await page.evaluate((n) => rt.open(n), name);
   await page.evaluate(() => rt.subscribe(['SELECT * FROM note', 'SELECT * FROM init_log']));
   expect((await page.evaluate(() => rt.rows('note'))).map((r) => r.text)).toEqual(['one', 'two', 'three']);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { freshName, type Harness } from './harness';
+import { freshName, pageReady, type Harness } from './harness';
 
 declare const rt: Harness;
 
@@ -11,7 +11,7 @@ test('connect() refuses a page that is not a secure context, saying what to do',
     route.fulfill({ response: await route.fetch({ url: new URL(url.pathname + url.search, baseURL).href }) });
   });
   await page.goto('http://lan-host.test/e2e/pages/runtime.html');
-  await expect(page.locator('#status')).toHaveText('ready');
+  await pageReady(page);
   expect(await page.evaluate(() => isSecureContext)).toBe(false);
   const refused = await page.evaluate((name) => rt.openError(name, 'runtime'), freshName('insecure'));
   expect(refused).toMatchObject({ ok: false, name: 'UnsupportedEnvironmentError', code: 'UNSUPPORTED_ENVIRONMENT' });
